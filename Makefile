@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The ARM DMA mapping layer on a pristine Linux 6.12 base.
+#
+#   make run     build a kernel for QEMU virt and boot it to show the layer
+#   make check   run every KUnit suite of the project on virt and vexpress-a9
+#
+# See README.md for the rest.
+
+PROJECT  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD    ?= $(PROJECT)/build
+SRC      := $(BUILD)/linux
+RUNDIR   := $(BUILD)/run-virt
+JOBS     ?= $(shell nproc)
+CROSS    := arm-linux-gnueabihf-
+
+# ccache masquerades as the cross compiler from this folder.  Paths under
+# BUILD are hashed relative to it, so a fresh clone still hits the cache.
+export PATH := /usr/lib/ccache:$(PATH)
+export CCACHE_BASEDIR := $(BUILD)
+export CCACHE_NOHASHDIR := 1
+export KBUILD_BUILD_TIMESTAMP := 2024-11-17
+export KBUILD_BUILD_USER := armdma
+export KBUILD_BUILD_HOST := qemu
+
+KMAKE := $(MAKE) -C $(SRC) O=$(RUNDIR) ARCH=arm CROSS_COMPILE=$(CROSS) \
+	 -j$(JOBS)
+
+# Optional: only one KUnit run (see harness/check.py), a suite glob, and
+# extra QEMU options for make run.
+ONLY   ?=
+FILTER ?=
+QEMU_EXTRA ?=
+
+.PHONY: all deps overlay kernel run check menuconfig clean help
+.DEFAULT_GOAL := help
+
+help:
+	@sed -n '3,7p' $(PROJECT)/Makefile | sed 's/^# \{0,1\}//'
+	@echo "Also: make kernel, make overlay, make menuconfig, make clean."
+
+deps:
+	@$(PROJECT)/harness/deps.sh
+
+overlay: deps
+	@python3 $(PROJECT)/harness/overlay.py $(PROJECT) $(SRC) --list
+
+# The overlay runs on every build: it writes only what changed.
+$(BUILD)/.overlay: deps FORCE
+	@python3 $(PROJECT)/harness/overlay.py $(PROJECT) $(SRC)
+	@touch $@
+
+$(RUNDIR)/.config: $(PROJECT)/harness/run-virt.config | $(BUILD)/.overlay
+	@mkdir -p $(RUNDIR)
+	cp $< $@
+	$(KMAKE) olddefconfig >/dev/null
+	@$(PROJECT)/harness/config-check.sh $< $@
+
+kernel: $(RUNDIR)/.config $(BUILD)/.overlay
+	$(KMAKE) zImage
+	@echo "kernel: $(RUNDIR)/arch/arm/boot/zImage"
+
+run: kernel
+	@$(PROJECT)/harness/initramfs.sh $(PROJECT)/harness/init.c \
+		$(RUNDIR)/usr/gen_init_cpio $(BUILD)/run-init.cpio.gz
+	@$(PROJECT)/harness/run.sh $(RUNDIR)/arch/arm/boot/zImage \
+		$(BUILD)/run-init.cpio.gz $(BUILD)/run.log $(QEMU_EXTRA)
+
+check: $(BUILD)/.overlay
+	@$(PROJECT)/harness/checkpatch.sh $(SRC)
+	@python3 $(PROJECT)/harness/check.py $(SRC) $(BUILD) \
+		$(if $(ONLY),--only $(ONLY)) $(if $(FILTER),--filter '$(FILTER)')
+
+menuconfig: $(RUNDIR)/.config
+	$(KMAKE) menuconfig
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:
