@@ -57,6 +57,8 @@ $(RUNDIR)/.config: $(PROJECT)/harness/run-virt.config | $(BUILD)/.overlay
 	@$(PROJECT)/harness/config-check.sh $< $@
 
 kernel: $(RUNDIR)/.config $(BUILD)/.overlay
+	@$(KMAKE) olddefconfig >/dev/null
+	@$(PROJECT)/harness/config-check.sh $(PROJECT)/harness/run-virt.config $<
 	$(KMAKE) zImage
 	@echo "kernel: $(RUNDIR)/arch/arm/boot/zImage"
 

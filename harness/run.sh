@@ -7,13 +7,14 @@
 set -eu
 zimage=$1 initrd=$2 log=$3
 shift 3
-append="console=ttyAMA0 rdinit=/init panic=-1 dyndbg=\"file arch/arm/mm/* +p\""
+# The layer reports each device it configures at debug level.
+append="console=ttyAMA0 rdinit=/init panic=-1 loglevel=8 dyndbg=\"file arch/arm/mm/* +p\""
 disk=$(dirname "$log")/run-disk.img
 [ -f "$disk" ] || truncate -s 4M "$disk"
 timeout 300 qemu-system-arm -M virt -cpu cortex-a15 -smp 2 -m 1024 \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$zimage" -initrd "$initrd" -append "$append" \
-	-device virtio-blk-pci,drive=d0 \
+	-device virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on \
 	-drive if=none,id=d0,format=raw,file="$disk" \
 	"$@" </dev/null | tee "$log"
 grep -q "==== make run: done ====" "$log" || {

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the files of the ARM DMA mapping layer share, and nothing else.
+ *
+ * dma-mapping.c holds the ops tables and the selector; it chooses one of the
+ * allocators below for each coherent buffer and records which one served it.
+ * The allocators live in dma-alloc.c and dma-atomic-pool.c, and all cache
+ * maintenance goes through dma-cache.c.
+ */
+#ifndef __ARM_MM_DMA_INTERNAL_H
+#define __ARM_MM_DMA_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/dma-direction.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/types.h>
+#include <asm/pgtable.h>
+
+struct device;
+struct page;
+
+/**
+ * struct arm_dma_request - one coherent allocation, as the selector sees it
+ * @dev:	the device the memory is for
+ * @size:	bytes, page aligned
+ * @gfp:	allocation flags, GFP_DMA added when the mask asks for it
+ * @prot:	kernel mapping for a non-coherent device (uncached or
+ *		write-combine); coherent devices use the cacheable mapping
+ * @attrs:	DMA_ATTR_* flags of the caller
+ * @coherent:	the device is cache-coherent
+ * @caller:	return address of the caller, for vmap accounting
+ */
+struct arm_dma_request {
+	struct device *dev;
+	size_t size;
+	gfp_t gfp;
+	pgprot_t prot;
+	unsigned long attrs;
+	bool coherent;
+	const void *caller;
+};
+
+/**
+ * struct arm_dma_stats - what one allocator has done since boot
+ * @allocs:	buffers handed out
+ * @frees:	buffers given back
+ * @live_bytes:	bytes handed out and not yet given back
+ * @failures:	allocations this allocator was chosen for and could not serve
+ */
+struct arm_dma_stats {
+	atomic_long_t allocs;
+	atomic_long_t frees;
+	atomic_long_t live_bytes;
+	atomic_long_t failures;
+};
+
+/**
+ * struct arm_dma_allocator - one way of getting memory for a coherent buffer
+ * @name:	short name, as debugfs and messages print it
+ * @suits:	whether this allocator should serve @req; the selector asks
+ *		the allocators in table order and takes the first that says yes
+ * @alloc:	get zeroed memory for @req: returns its first page and sets
+ *		*@vaddr to its kernel mapping (NULL when the request asked
+ *		for DMA_ATTR_NO_KERNEL_MAPPING), or returns NULL
+ * @free:	give back what @alloc returned for a request of the same size
+ * @stats:	counters the selector keeps for this allocator
+ */
+struct arm_dma_allocator {
+	const char *name;
+	bool (*suits)(const struct arm_dma_request *req);
+	struct page *(*alloc)(const struct arm_dma_request *req, void **vaddr);
+	void (*free)(const struct arm_dma_request *req, struct page *page,
+		     void *vaddr);
+	struct arm_dma_stats stats;
+};
+
+static inline bool arm_dma_want_vaddr(const struct arm_dma_request *req)
+{
+	return !(req->attrs & DMA_ATTR_NO_KERNEL_MAPPING);
+}
+
+/* dma-alloc.c */
+extern struct arm_dma_allocator arm_dma_simple_allocator;
+extern struct arm_dma_allocator arm_dma_remap_allocator;
+extern struct arm_dma_allocator arm_dma_cma_allocator;
+
+/* dma-atomic-pool.c */
+extern struct arm_dma_allocator arm_dma_pool_allocator;
+
+/**
+ * struct arm_dma_pool_usage - the atomic pool at one moment
+ * @size:	bytes in the pool
+ * @used:	bytes handed out now
+ * @high_water:	most bytes ever handed out at once
+ */
+struct arm_dma_pool_usage {
+	size_t size;
+	size_t used;
+	size_t high_water;
+};
+
+void arm_dma_pool_usage(struct arm_dma_pool_usage *usage);
+
+/* dma-cache.c */
+enum arm_dma_cache_op {
+	ARM_DMA_NO_OP,
+	ARM_DMA_CLEAN,		/* write dirty lines back to memory */
+	ARM_DMA_INVALIDATE,	/* drop lines, keeping partial ones' neighbours */
+	ARM_DMA_FLUSH,		/* clean, then invalidate */
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+void arm_dma_inner_op(enum arm_dma_cache_op op, const void *start,
+		      size_t size);
+void arm_dma_outer_op(enum arm_dma_cache_op op, phys_addr_t start,
+		      size_t size);
+#endif
+
+void arm_dma_sync_for_device(phys_addr_t phys, size_t size,
+			     enum dma_data_direction dir);
+void arm_dma_sync_for_cpu(phys_addr_t phys, size_t size,
+			  enum dma_data_direction dir);
+void arm_dma_clear_pages(struct page *page, size_t size, bool coherent);
+
+/* dma-mapping.c */
+void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
+		  gfp_t gfp, pgprot_t prot, bool is_coherent,
+		  unsigned long attrs, const void *caller);
+extern struct arm_dma_allocator *const arm_dma_allocators[];
+extern const unsigned int arm_dma_nr_allocators;
+extern const struct dma_map_ops arm_dma_ops;
+extern const struct dma_map_ops arm_coherent_dma_ops;
+long arm_dma_nr_refused_frees(void);
+
+#endif /* __ARM_MM_DMA_INTERNAL_H */

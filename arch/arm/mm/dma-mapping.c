@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The DMA mapping operations of 32-bit ARM.
+ *
+ * Every device gets one of two ops tables when the firmware describes it:
+ * arm_coherent_dma_ops when its accesses snoop the CPU caches, arm_dma_ops
+ * when they do not.  Both allocate coherent buffers through one selector,
+ * __dma_alloc(), which asks a table of allocators in order and records which
+ * one served each buffer, so that free returns it there in O(log n).
+ *
+ * A per-device coherent pool (kernel/dma/coherent.c) serves before any of
+ * this: the generic layer tries it before it calls the ops.
+ */
+#include <linux/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/init.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+#include <kunit/visibility.h>
+#include <asm/xen/xen-ops.h>
+
+#include "dma-internal.h"
+
+/*
+ * The selector's order.  A coherent device takes plain pages unless the
+ * request is too large for the page allocator and it has a CMA area; a
+ * non-coherent one takes the pre-mapped pool when it cannot sleep, its CMA
+ * area when it has one, and remapped pages otherwise.
+ */
+struct arm_dma_allocator *const arm_dma_allocators[] = {
+	&arm_dma_cma_allocator,
+	&arm_dma_simple_allocator,
+	&arm_dma_pool_allocator,
+	&arm_dma_remap_allocator,
+};
+
+const unsigned int arm_dma_nr_allocators = ARRAY_SIZE(arm_dma_allocators);
+
+/**
+ * struct arm_dma_buffer - a coherent buffer the selector handed out
+ * @allocator:	who served it, and takes it back
+ * @vaddr:	its kernel mapping, or NULL when it has none
+ * @cookie:	what the caller got: @vaddr, or the first page when the
+ *		caller asked for DMA_ATTR_NO_KERNEL_MAPPING
+ * @size:	bytes, page aligned
+ */
+struct arm_dma_buffer {
+	struct arm_dma_allocator *allocator;
+	void *vaddr;
+	void *cookie;
+	size_t size;
+};
+
+/* Live buffers, indexed by the page frame of their first page. */
+static DEFINE_XARRAY_FLAGS(arm_dma_buffers, XA_FLAGS_LOCK_IRQ);
+static atomic_long_t arm_dma_refused_frees;
+
+/**
+ * arm_dma_nr_refused_frees() - frees refused since boot
+ *
+ * Return: how many frees named a buffer this layer did not hand out, one
+ * already freed, or the wrong size.
+ */
+long arm_dma_nr_refused_frees(void)
+{
+	return atomic_long_read(&arm_dma_refused_frees);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_dma_nr_refused_frees);
+
+static u64 arm_dma_coherent_limit(struct device *dev)
+{
+	return min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
+}
+
+/* The lowest DMA address any memory of this machine can have for @dev. */
+static dma_addr_t arm_dma_lowest(struct device *dev)
+{
+	return phys_to_dma(dev, memblock_start_of_DRAM());
+}
+
+static pgprot_t arm_dma_prot(unsigned long attrs, bool coherent)
+{
+	if (coherent)
+		return PAGE_KERNEL;
+	if (attrs & DMA_ATTR_WRITE_COMBINE)
+		return pgprot_writecombine(PAGE_KERNEL);
+	return pgprot_dmacoherent(PAGE_KERNEL);
+}
+
+static struct arm_dma_allocator *
+arm_dma_choose(const struct arm_dma_request *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < arm_dma_nr_allocators; i++)
+		if (arm_dma_allocators[i]->suits(req))
+			return arm_dma_allocators[i];
+	return NULL;
+}
+
+static gfp_t arm_dma_record_gfp(gfp_t gfp)
+{
+	return gfpflags_allow_blocking(gfp) ? GFP_KERNEL : GFP_ATOMIC;
+}
+
+/*
+ * Refuse up front what the mask can never reach: memory starts at
+ * arm_dma_lowest(), so a mask below it, or one that leaves fewer bytes above
+ * it than asked for, could only ever fail after a costly allocation.
+ */
+static bool arm_dma_mask_can_hold(struct device *dev, u64 mask, size_t size)
+{
+	dma_addr_t lowest = arm_dma_lowest(dev);
+
+	if (mask >= lowest && mask - lowest >= size - 1)
+		return true;
+	dev_err(dev, "arm-dma: %zu bytes can never be allocated under coherent mask %#llx: memory starts at %pad\n",
+		size, mask, &lowest);
+	return false;
+}
+
+/**
+ * __dma_alloc() - allocate a coherent buffer for a device
+ * @dev:	the device
+ * @size:	bytes; rounded up to whole pages
+ * @handle:	set to the buffer's DMA address, or DMA_MAPPING_ERROR
+ * @gfp:	allocation flags of the caller
+ * @prot:	kernel mapping for a non-coherent device
+ * @is_coherent: the device snoops the CPU caches
+ * @attrs:	DMA_ATTR_* flags
+ * @caller:	the caller's address, for vmap accounting
+ *
+ * Chooses the first allocator of arm_dma_allocators[] that suits the
+ * request, checks the memory it got against the device's coherent mask and
+ * bus limit, and records the buffer for free.
+ *
+ * Return: the buffer's kernel address, its first page when @attrs holds
+ * DMA_ATTR_NO_KERNEL_MAPPING, or NULL.
+ */
+void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
+		  gfp_t gfp, pgprot_t prot, bool is_coherent,
+		  unsigned long attrs, const void *caller)
+{
+	u64 mask = arm_dma_coherent_limit(dev);
+	struct arm_dma_request req = {
+		.dev		= dev,
+		.size		= PAGE_ALIGN(size),
+		.gfp		= gfp & ~__GFP_ZERO,
+		.prot		= prot,
+		.attrs		= attrs,
+		.coherent	= is_coherent,
+		.caller		= caller,
+	};
+	struct arm_dma_allocator *allocator;
+	struct arm_dma_buffer *buf;
+	struct page *page;
+	dma_addr_t dma;
+	void *vaddr;
+
+	*handle = DMA_MAPPING_ERROR;
+	if (!req.size || !arm_dma_mask_can_hold(dev, mask, req.size))
+		return NULL;
+	if (mask < DMA_BIT_MASK(32))
+		req.gfp |= GFP_DMA;
+
+	buf = kmalloc(sizeof(*buf), arm_dma_record_gfp(gfp));
+	if (!buf)
+		return NULL;
+
+	allocator = arm_dma_choose(&req);
+	page = allocator->alloc(&req, &vaddr);
+	if (!page)
+		goto fail;
+
+	dma = phys_to_dma(dev, page_to_phys(page));
+	if (dma + req.size - 1 > mask) {
+		dev_err(dev, "arm-dma: %s memory at %pad (%zu bytes) is beyond coherent mask %#llx\n",
+			allocator->name, &dma, req.size, mask);
+		goto fail_free;
+	}
+
+	buf->allocator = allocator;
+	buf->vaddr = vaddr;
+	buf->cookie = arm_dma_want_vaddr(&req) ? vaddr : page;
+	buf->size = req.size;
+	if (xa_insert_irq(&arm_dma_buffers, page_to_pfn(page), buf,
+			  arm_dma_record_gfp(gfp)))
+		goto fail_free;
+
+	atomic_long_inc(&allocator->stats.allocs);
+	atomic_long_add(req.size, &allocator->stats.live_bytes);
+	*handle = dma;
+	return buf->cookie;
+
+fail_free:
+	allocator->free(&req, page, vaddr);
+fail:
+	atomic_long_inc(&allocator->stats.failures);
+	kfree(buf);
+	return NULL;
+}
+
+static void *arm_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
+			   gfp_t gfp, unsigned long attrs)
+{
+	return __dma_alloc(dev, size, handle, gfp, arm_dma_prot(attrs, false),
+			   false, attrs, __builtin_return_address(0));
+}
+
+static void *arm_coherent_dma_alloc(struct device *dev, size_t size,
+				    dma_addr_t *handle, gfp_t gfp,
+				    unsigned long attrs)
+{
+	return __dma_alloc(dev, size, handle, gfp, arm_dma_prot(attrs, true),
+			   true, attrs, __builtin_return_address(0));
+}
+
+/*
+ * Take the record of the buffer at @handle out of the index, if it is the
+ * buffer the caller describes.  Anything else is refused and reported: the
+ * buffer (if any) stays allocated, since freeing the wrong memory corrupts.
+ */
+static struct arm_dma_buffer *arm_dma_claim(struct device *dev, size_t size,
+					    void *cookie, dma_addr_t handle)
+{
+	unsigned long pfn = PHYS_PFN(dma_to_phys(dev, handle));
+	struct arm_dma_buffer *buf;
+	const char *why = NULL;
+	unsigned long flags;
+
+	xa_lock_irqsave(&arm_dma_buffers, flags);
+	buf = xa_load(&arm_dma_buffers, pfn);
+	if (!buf)
+		why = "was never allocated or is already freed";
+	else if (buf->cookie != cookie)
+		why = "does not match the address it was allocated at";
+	else if (buf->size != PAGE_ALIGN(size))
+		why = "is freed with a size other than it was allocated with";
+	else
+		__xa_erase(&arm_dma_buffers, pfn);
+	xa_unlock_irqrestore(&arm_dma_buffers, flags);
+
+	if (!why)
+		return buf;
+	atomic_long_inc(&arm_dma_refused_frees);
+	dev_err(dev, "arm-dma: refusing to free %p (dma %pad, %zu bytes): it %s\n",
+		cookie, &handle, size, why);
+	WARN_ONCE(1, "arm-dma: bad free of a coherent buffer\n");
+	return NULL;
+}
+
+static void arm_dma_free(struct device *dev, size_t size, void *cpu_addr,
+			 dma_addr_t handle, unsigned long attrs)
+{
+	struct arm_dma_buffer *buf = arm_dma_claim(dev, size, cpu_addr, handle);
+	struct arm_dma_request req = { .dev = dev, .attrs = attrs };
+	struct arm_dma_stats *stats;
+
+	if (!buf)
+		return;
+	req.size = buf->size;
+	buf->allocator->free(&req, phys_to_page(dma_to_phys(dev, handle)),
+			     buf->vaddr);
+
+	stats = &buf->allocator->stats;
+	atomic_long_inc(&stats->frees);
+	atomic_long_sub(buf->size, &stats->live_bytes);
+	kfree(buf);
+}
+
+/* The live buffer at @handle, if there is one of at least @size bytes. */
+static struct arm_dma_buffer *arm_dma_lookup(struct device *dev,
+					     dma_addr_t handle, size_t size)
+{
+	struct arm_dma_buffer *buf;
+
+	buf = xa_load(&arm_dma_buffers, PHYS_PFN(dma_to_phys(dev, handle)));
+	return buf && buf->size >= size ? buf : NULL;
+}
+
+static int arm_dma_mmap(struct device *dev, struct vm_area_struct *vma,
+			void *cpu_addr, dma_addr_t handle, size_t size,
+			unsigned long attrs)
+{
+	unsigned long pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	unsigned long pfn = PHYS_PFN(dma_to_phys(dev, handle));
+	int ret;
+
+	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
+	if (dma_mmap_from_dev_coherent(dev, vma, cpu_addr, size, &ret))
+		return ret;
+	if (!arm_dma_lookup(dev, handle, size))
+		return -ENXIO;
+	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
+		return -ENXIO;
+	return remap_pfn_range(vma, vma->vm_start, pfn + vma->vm_pgoff,
+			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+}
+
+static int arm_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
+			       void *cpu_addr, dma_addr_t handle, size_t size,
+			       unsigned long attrs)
+{
+	int ret;
+
+	if (!arm_dma_lookup(dev, handle, size))
+		return -ENXIO;
+	ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+	if (ret)
+		return ret;
+	sg_set_page(sgt->sgl, phys_to_page(dma_to_phys(dev, handle)),
+		    PAGE_ALIGN(size), 0);
+	return 0;
+}
+
+/*
+ * Streaming DMA.  A mapping's DMA address must lie within the device's
+ * mask and bus limit; the non-coherent ops add the cache maintenance.
+ */
+static dma_addr_t arm_dma_reach(struct device *dev, phys_addr_t phys,
+				size_t size)
+{
+	dma_addr_t dma = phys_to_dma(dev, phys);
+
+	if (likely(dma_capable(dev, dma, size, true)))
+		return dma;
+	dev_err_ratelimited(dev, "arm-dma: cannot map %zu bytes at %pa: beyond DMA mask %#llx (bus limit %#llx)\n",
+			    size, &phys, dma_get_mask(dev), dev->bus_dma_limit);
+	return DMA_MAPPING_ERROR;
+}
+
+static dma_addr_t arm_coherent_dma_map_page(struct device *dev,
+					    struct page *page,
+					    unsigned long offset, size_t size,
+					    enum dma_data_direction dir,
+					    unsigned long attrs)
+{
+	return arm_dma_reach(dev, page_to_phys(page) + offset, size);
+}
+
+/* The generic layer calls unmap_page unconditionally: nothing to undo. */
+static void arm_coherent_dma_unmap_page(struct device *dev, dma_addr_t handle,
+					size_t size,
+					enum dma_data_direction dir,
+					unsigned long attrs)
+{
+}
+
+static dma_addr_t arm_dma_map_page(struct device *dev, struct page *page,
+				   unsigned long offset, size_t size,
+				   enum dma_data_direction dir,
+				   unsigned long attrs)
+{
+	phys_addr_t phys = page_to_phys(page) + offset;
+	dma_addr_t dma = arm_dma_reach(dev, phys, size);
+
+	if (dma != DMA_MAPPING_ERROR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		arm_dma_sync_for_device(phys, size, dir);
+	return dma;
+}
+
+static void arm_dma_unmap_page(struct device *dev, dma_addr_t handle,
+			       size_t size, enum dma_data_direction dir,
+			       unsigned long attrs)
+{
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		arm_dma_sync_for_cpu(dma_to_phys(dev, handle), size, dir);
+}
+
+static void arm_dma_sync_single_for_cpu(struct device *dev, dma_addr_t handle,
+					size_t size,
+					enum dma_data_direction dir)
+{
+	arm_dma_sync_for_cpu(dma_to_phys(dev, handle), size, dir);
+}
+
+static void arm_dma_sync_single_for_device(struct device *dev,
+					   dma_addr_t handle, size_t size,
+					   enum dma_data_direction dir)
+{
+	arm_dma_sync_for_device(dma_to_phys(dev, handle), size, dir);
+}
+
+typedef dma_addr_t (*arm_dma_map_fn)(struct device *dev, struct page *page,
+				     unsigned long offset, size_t size,
+				     enum dma_data_direction dir,
+				     unsigned long attrs);
+
+/* map_sg is map_page over each entry; a failure unmaps what was mapped. */
+static int arm_dma_map_sg_with(arm_dma_map_fn map, struct device *dev,
+			       struct scatterlist *sgl, int nents,
+			       enum dma_data_direction dir,
+			       unsigned long attrs)
+{
+	const struct dma_map_ops *ops = get_dma_ops(dev);
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i) {
+		sg->dma_address = map(dev, sg_page(sg), sg->offset, sg->length,
+				      dir, attrs);
+		if (sg->dma_address == DMA_MAPPING_ERROR)
+			goto unwind;
+		sg_dma_len(sg) = sg->length;
+	}
+	return nents;
+
+unwind:
+	if (ops->unmap_sg)
+		ops->unmap_sg(dev, sgl, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+	return -EIO;
+}
+
+static int arm_dma_map_sg(struct device *dev, struct scatterlist *sgl,
+			  int nents, enum dma_data_direction dir,
+			  unsigned long attrs)
+{
+	return arm_dma_map_sg_with(arm_dma_map_page, dev, sgl, nents, dir,
+				   attrs);
+}
+
+static int arm_coherent_dma_map_sg(struct device *dev, struct scatterlist *sgl,
+				   int nents, enum dma_data_direction dir,
+				   unsigned long attrs)
+{
+	return arm_dma_map_sg_with(arm_coherent_dma_map_page, dev, sgl, nents,
+				   dir, attrs);
+}
+
+static void arm_dma_unmap_sg(struct device *dev, struct scatterlist *sgl,
+			     int nents, enum dma_data_direction dir,
+			     unsigned long attrs)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		arm_dma_unmap_page(dev, sg_dma_address(sg), sg_dma_len(sg),
+				   dir, attrs);
+}
+
+static void arm_dma_sync_sg_for_cpu(struct device *dev,
+				    struct scatterlist *sgl, int nents,
+				    enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		arm_dma_sync_single_for_cpu(dev, sg_dma_address(sg),
+					    sg_dma_len(sg), dir);
+}
+
+static void arm_dma_sync_sg_for_device(struct device *dev,
+				       struct scatterlist *sgl, int nents,
+				       enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		arm_dma_sync_single_for_device(dev, sg_dma_address(sg),
+					       sg_dma_len(sg), dir);
+}
+
+/* MMIO of another device: no struct page, nothing cached to maintain. */
+static dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
+				       size_t size,
+				       enum dma_data_direction dir,
+				       unsigned long attrs)
+{
+	return arm_dma_reach(dev, phys, size);
+}
+
+/* A mask is usable when it reaches at least the first page of memory. */
+static int arm_dma_supported(struct device *dev, u64 mask)
+{
+	return mask >= arm_dma_lowest(dev) + PAGE_SIZE - 1;
+}
+
+/**
+ * arm_dma_ops - DMA operations for devices that do not snoop the CPU caches
+ */
+const struct dma_map_ops arm_dma_ops = {
+	.alloc			= arm_dma_alloc,
+	.free			= arm_dma_free,
+	.alloc_pages_op		= dma_common_alloc_pages,
+	.free_pages		= dma_common_free_pages,
+	.mmap			= arm_dma_mmap,
+	.get_sgtable		= arm_dma_get_sgtable,
+	.map_page		= arm_dma_map_page,
+	.unmap_page		= arm_dma_unmap_page,
+	.map_sg			= arm_dma_map_sg,
+	.unmap_sg		= arm_dma_unmap_sg,
+	.map_resource		= arm_dma_map_resource,
+	.sync_single_for_cpu	= arm_dma_sync_single_for_cpu,
+	.sync_single_for_device	= arm_dma_sync_single_for_device,
+	.sync_sg_for_cpu	= arm_dma_sync_sg_for_cpu,
+	.sync_sg_for_device	= arm_dma_sync_sg_for_device,
+	.dma_supported		= arm_dma_supported,
+};
+EXPORT_SYMBOL_IF_KUNIT(arm_dma_ops);
+
+/**
+ * arm_coherent_dma_ops - DMA operations for cache-coherent devices
+ *
+ * No cache maintenance: unmap has nothing to do, and there are no sync
+ * members.
+ */
+const struct dma_map_ops arm_coherent_dma_ops = {
+	.alloc			= arm_coherent_dma_alloc,
+	.free			= arm_dma_free,
+	.alloc_pages_op		= dma_common_alloc_pages,
+	.free_pages		= dma_common_free_pages,
+	.mmap			= arm_dma_mmap,
+	.get_sgtable		= arm_dma_get_sgtable,
+	.map_page		= arm_coherent_dma_map_page,
+	.unmap_page		= arm_coherent_dma_unmap_page,
+	.map_sg			= arm_coherent_dma_map_sg,
+	.map_resource		= arm_dma_map_resource,
+	.dma_supported		= arm_dma_supported,
+};
+EXPORT_SYMBOL_IF_KUNIT(arm_coherent_dma_ops);
+
+/**
+ * arch_setup_dma_ops() - give a device the DMA ops its coherence calls for
+ * @dev:	the device being configured from its firmware description
+ * @coherent:	the firmware says the device snoops the CPU caches
+ */
+void arch_setup_dma_ops(struct device *dev, bool coherent)
+{
+	/*
+	 * Some platforms mark devices coherent from a bus notifier before
+	 * this runs (mvebu, highbank): only ever set the flag here.
+	 */
+	if (coherent)
+		dev->dma_coherent = true;
+
+	if (dev->dma_ops)
+		return;
+	set_dma_ops(dev, dev->dma_coherent ? &arm_coherent_dma_ops :
+					     &arm_dma_ops);
+	xen_setup_dma_ops(dev);
+	dev->archdata.dma_ops_setup = true;
+	dev_dbg(dev, "arm-dma: %s\n", dev->dma_coherent ?
+		"coherent, arm_coherent_dma_ops" : "non-coherent, arm_dma_ops");
+}
+
+void arch_teardown_dma_ops(struct device *dev)
+{
+	if (!dev->archdata.dma_ops_setup)
+		return;
+	/* A later probe configures the device again from scratch. */
+	set_dma_ops(dev, NULL);
+	dev->archdata.dma_ops_setup = false;
+}
+
+/*
+ * A device that never went through arch_setup_dma_ops() has no ops and is
+ * served by dma-direct, which calls these for non-coherent devices: they
+ * lead to the same selector and the same cache maintenance.
+ */
+void arch_sync_dma_for_device(phys_addr_t paddr, size_t size,
+			      enum dma_data_direction dir)
+{
+	arm_dma_sync_for_device(paddr, size, dir);
+}
+
+void arch_sync_dma_for_cpu(phys_addr_t paddr, size_t size,
+			   enum dma_data_direction dir)
+{
+	arm_dma_sync_for_cpu(paddr, size, dir);
+}
+
+void *arch_dma_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle,
+		     gfp_t gfp, unsigned long attrs)
+{
+	return __dma_alloc(dev, size, dma_handle, gfp,
+			   arm_dma_prot(attrs, false), false, attrs,
+			   __builtin_return_address(0));
+}
+
+void arch_dma_free(struct device *dev, size_t size, void *cpu_addr,
+		   dma_addr_t dma_handle, unsigned long attrs)
+{
+	arm_dma_free(dev, size, cpu_addr, dma_handle, attrs);
+}
