@@ -15,16 +15,20 @@
 #include <kunit/device.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/anon_inodes.h>
 #include <linux/cma.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
+#include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/memblock.h>
+#include <linux/mman.h>
 #include <linux/of.h>
 #include <linux/of_address.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/pgtable.h>
 
@@ -585,6 +589,71 @@ static void get_sgtable_describes_the_whole_buffer(struct kunit *test)
 			-ENXIO);
 }
 
+struct mmap_target {
+	struct device *dev;
+	void *cpu_addr;
+	dma_addr_t handle;
+	size_t size;
+};
+
+static int mmap_target_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mmap_target *t = file->private_data;
+
+	return dma_mmap_coherent(t->dev, vma, t->cpu_addr, t->handle, t->size);
+}
+
+static const struct file_operations mmap_target_fops = {
+	.mmap = mmap_target_mmap,
+};
+
+static void put_file(void *file)
+{
+	fput(file);
+}
+
+static void mmap_gives_user_space_the_buffer_uncached(struct kunit *test)
+{
+	struct mmap_target t = { .dev = ctx(test)->noncoherent, .size = SZ_8K };
+	unsigned long uaddr, too_big;
+	struct vm_area_struct *vma;
+	struct file *file;
+	u8 *seen;
+	pgprot_t prot;
+
+	seen = kunit_kmalloc(test, t.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	t.cpu_addr = dma_alloc_coherent(t.dev, t.size, &t.handle, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t.cpu_addr);
+	memset(t.cpu_addr, 0x3c, t.size);
+
+	file = anon_inode_getfile("arm-dma-test", &mmap_target_fops, &t, O_RDWR);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, put_file, file), 0);
+
+	uaddr = kunit_vm_mmap(test, file, 0, t.size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(uaddr));
+	KUNIT_ASSERT_NE(test, uaddr, 0);
+	KUNIT_EXPECT_EQ(test, copy_from_user(seen, (void __user *)uaddr, t.size), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(seen, 0x3c, t.size));
+
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, uaddr);
+	prot = vma ? vma->vm_page_prot : __pgprot(0);
+	mmap_read_unlock(current->mm);
+	KUNIT_EXPECT_NOT_NULL(test, vma);
+	KUNIT_EXPECT_EQ(test, type_of(prot), type_of(pgprot_dmacoherent(PAGE_KERNEL)));
+
+	/* A mapping larger than the buffer is refused. */
+	too_big = kunit_vm_mmap(test, file, 0, t.size + PAGE_SIZE,
+				PROT_READ, MAP_SHARED, 0);
+	KUNIT_EXPECT_TRUE(test, IS_ERR_VALUE(too_big));
+
+	vm_munmap(uaddr, t.size);
+	dma_free_coherent(t.dev, t.size, t.cpu_addr, t.handle);
+}
+
 static void freeing_memory_never_allocated_is_refused(struct kunit *test)
 {
 	struct device *dev = ctx(test)->noncoherent;
@@ -651,6 +720,7 @@ static struct kunit_case arm_dma_alloc_cases[] = {
 	KUNIT_CASE(no_kernel_mapping_returns_the_page_and_still_flushes_caches),
 	KUNIT_CASE(write_combine_maps_the_buffer_bufferable),
 	KUNIT_CASE(get_sgtable_describes_the_whole_buffer),
+	KUNIT_CASE(mmap_gives_user_space_the_buffer_uncached),
 	KUNIT_CASE(freeing_memory_never_allocated_is_refused),
 	KUNIT_CASE(freeing_a_buffer_twice_is_refused),
 	KUNIT_CASE(freeing_with_the_wrong_size_is_refused_and_keeps_the_buffer),
