@@ -11,6 +11,7 @@ is "N passed, N failed, N skipped" over all runs; the exit status is non-zero
 when any case failed or crashed, a run timed out, or a run reported nothing.
 """
 import json
+import re
 import os
 import subprocess
 import sys
@@ -23,17 +24,39 @@ BUILDS = {
     "vexpress": "armdma_vexpress.py",
 }
 
-# Each run boots one build: (run name, build, extra kernel arguments).
-# mem=960M of the 1 GiB QEMU gives hides 64 MiB from the kernel, for the
-# per-device pool cases; the -cma runs give the kernel a default CMA area.
+# Each run boots one build: (run name, build, kernel arguments, QEMU
+# options).  mem=960M of the 1 GiB kunit.py gives QEMU hides 64 MiB from
+# the kernel, for the per-device pool cases; the -cma runs give the kernel
+# a default CMA area; virt-2g has RAM beyond a 31-bit mask, for bouncing.
 RUNS = [
-    ("virt", "virt", ["mem=960M"]),
-    ("virt-cma", "virt", ["mem=960M", "cma=32M"]),
-    ("vexpress", "vexpress", ["mem=960M"]),
-    ("vexpress-cma", "vexpress", ["mem=960M", "cma=32M"]),
+    ("virt", "virt", ["mem=960M"], []),
+    ("virt-cma", "virt", ["mem=960M", "cma=32M"], []),
+    ("virt-2g", "virt", [], ["-m", "2048"]),
+    ("virt-swiotlb", "virt", ["swiotlb=force"], []),
+    ("vexpress", "vexpress", ["mem=960M"], []),
+    ("vexpress-cma", "vexpress", ["mem=960M", "cma=32M"], []),
 ]
 
 TIMEOUT = 600
+
+# Real drivers as clients: each boots a kernel built from a config fragment
+# of harness/ with /init from harness/disktest.c, which writes, reads back
+# and compares every disk it is told of and prints KTAP.  {build} is the
+# run's build folder, {disk} a scratch disk image of 16 MiB.
+#
+# drivers-vexpress boots with its device tree appended to the kernel and
+# dma-coherent taken off the virtio transports (harness/noncoherent-dtb.sh),
+# so the virtio disk is a non-coherent device, as a real one on that board.
+BOOT_RUNS = [
+    ("drivers-vexpress", "drivers-vexpress.config",
+     ["-M", "vexpress-a9", "-m", "1024",
+      "-kernel", "{build}/zImage-noncoherent",
+      "-global", "virtio-mmio.force-legacy=false",
+      "-drive", "if=none,id=d0,format=raw,file={disk}",
+      "-device", "virtio-blk-device,drive=d0,iommu_platform=on"],
+     "console=ttyAMA0 disktest.devs=vda disktest.mib=4"),
+]
+BOOT_TIMEOUT = 300
 
 
 def kunitconfigs(project):
@@ -54,14 +77,103 @@ def count(group, tally):
         count(sub, tally)
 
 
-def kunit(src, build_dir, qemu_config, args, extra):
+def kunit(src, build_dir, qemu_config, args, extra, qemu_extra=()):
     cmd = [sys.executable, "tools/testing/kunit/kunit.py"] + args + [
         "--arch=arm", "--cross_compile=arm-linux-gnueabihf-",
         "--build_dir=" + build_dir,
         "--qemu_config=" + os.path.join(QEMU_CONFIGS, qemu_config)] + extra
     env = dict(os.environ, ARMDMA_KUNIT_BUILD=build_dir)
+    if qemu_extra:
+        env["ARMDMA_QEMU_EXTRA"] = " ".join(
+            [env.get("ARMDMA_QEMU_EXTRA", "")] + list(qemu_extra))
     print("check: " + " ".join(cmd), flush=True)
     return subprocess.call(cmd, cwd=src, env=env)
+
+
+def build_kernel(src, out, fragment):
+    """Build zImage and DTBs in out from a config fragment; True when built."""
+    harness = os.path.dirname(os.path.abspath(__file__))
+    frag = os.path.join(harness, fragment)
+    os.makedirs(out, exist_ok=True)
+    kmake = ["make", "-C", src, "O=" + out, "ARCH=arm",
+             "CROSS_COMPILE=arm-linux-gnueabihf-",
+             "-j%d" % (os.cpu_count() or 2)]
+    saved = os.path.join(out, ".fragment")
+    with open(frag) as f:
+        want = f.read()
+    if not os.path.exists(saved) or open(saved).read() != want:
+        with open(os.path.join(out, ".config"), "w") as f:
+            f.write(want)
+        with open(saved, "w") as f:
+            f.write(want)
+    steps = [kmake + ["olddefconfig"],
+             [os.path.join(harness, "config-check.sh"), frag,
+              os.path.join(out, ".config")],
+             kmake + ["zImage", "dtbs"]]
+    print("check: building %s from harness/%s" % (out, fragment), flush=True)
+    for step in steps:
+        proc = subprocess.run(step, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        if proc.returncode:
+            print(proc.stderr[-4000:])
+            return False
+    return True
+
+
+def boot_run(src, build, name, fragment, qemu, append):
+    """Boot a driver run; returns its tally and a note."""
+    harness = os.path.dirname(os.path.abspath(__file__))
+    out = os.path.join(build, name)
+    tally = {"passed": 0, "failed": 0, "skipped": 0}
+    if not build_kernel(src, out, fragment):
+        tally["failed"] = 1
+        return tally, "build failed"
+    if "{build}/zImage-noncoherent" in qemu:
+        subprocess.run([os.path.join(harness, "noncoherent-dtb.sh"), out,
+                        "vexpress-a9",
+                        os.path.join(out, "arch/arm/boot/dts/arm/vexpress-v2p-ca9.dtb")],
+                       check=True)
+    initrd = os.path.join(out, "disktest.cpio.gz")
+    subprocess.run([os.path.join(harness, "initramfs.sh"),
+                    os.path.join(harness, "disktest.c"),
+                    os.path.join(out, "usr/gen_init_cpio"), initrd],
+                   check=True)
+    disk = os.path.join(out, "disk.img")
+    with open(disk, "wb") as f:
+        f.truncate(16 << 20)
+    cmd = ["qemu-system-arm", "-nodefaults", "-nographic", "-no-reboot",
+           "-serial", "stdio", "-initrd", initrd,
+           "-append", append + " panic=-1"]
+    if "-kernel" not in qemu:
+        cmd += ["-kernel", os.path.join(out, "arch/arm/boot/zImage")]
+    cmd += [a.format(build=out, disk=disk) for a in qemu]
+    print("check: " + " ".join(cmd), flush=True)
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, errors="replace",
+                              timeout=BOOT_TIMEOUT)
+        console = proc.stdout
+    except subprocess.TimeoutExpired as e:
+        console = (e.stdout or b"").decode(errors="replace")
+        tally["failed"] += 1
+    with open(os.path.join(build, name + ".log"), "w") as f:
+        f.write(console)
+    planned = False
+    for line in console.splitlines():
+        m = re.match(r"^(not )?ok \d+ (.*)", line)
+        if m:
+            print("[%s] %s" % (name, line))
+            tally["failed" if m.group(1) else "passed"] += 1
+        elif line.startswith("1.."):
+            planned = True
+        elif "DMA-API:" in line or "Kernel panic" in line:
+            print("[%s] %s" % (name, line))
+    note = ""
+    if not planned:
+        tally["failed"] += 1
+        note = "did not finish; see %s.log" % name
+    return tally, note
 
 
 def main():
@@ -82,14 +194,15 @@ def main():
         sys.exit("check: the project has no .kunitconfig")
 
     runs = [r for r in RUNS if only is None or r[0] == only]
-    if not runs:
+    names = [r[0] for r in RUNS + BOOT_RUNS]
+    if only is not None and only not in names:
         sys.exit("check: no run named %s (runs: %s)" %
-                 (only, ", ".join(r[0] for r in RUNS)))
+                 (only, ", ".join(names)))
     jobs = str(os.cpu_count() or 2)
     built = {}
     total = {"passed": 0, "failed": 0, "skipped": 0}
     report = []
-    for name, build_name, kargs in runs:
+    for name, build_name, kargs, qemu_extra in runs:
         build_dir = os.path.join(build, "kunit-" + build_name)
         qemu_config = BUILDS[build_name]
         if build_name not in built:
@@ -109,7 +222,7 @@ def main():
         extra += ["--kernel_args=" + a for a in kargs]
         if flt:
             extra.append(flt)
-        rc = kunit(src, build_dir, qemu_config, ["exec"], extra)
+        rc = kunit(src, build_dir, qemu_config, ["exec"], extra, qemu_extra)
         note = ""
         if os.path.exists(out):
             with open(out) as f:
@@ -121,6 +234,11 @@ def main():
             tally["failed"] += 1
             note = "kunit.py exited %d" % rc
         report.append((name, tally, note))
+
+    for name, fragment, qemu, append in BOOT_RUNS:
+        if only is None or only == name:
+            tally, note = boot_run(src, build, name, fragment, qemu, append)
+            report.append((name, tally, note))
 
     print()
     for name, tally, note in report:

@@ -6,7 +6,7 @@
 set -eu
 src=$1
 cd "$(dirname "$0")/.."
-files=$(find arch drivers include kernel tools/testing harness -name '*.[ch]' \
+files=$(find arch drivers include kernel tools/testing -name '*.[ch]' \
 	2>/dev/null | sort)
 [ -n "$files" ] || exit 0
 # shellcheck disable=SC2086

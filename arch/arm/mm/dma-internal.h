@@ -123,6 +123,49 @@ void arm_dma_sync_for_cpu(phys_addr_t phys, size_t size,
 			  enum dma_data_direction dir);
 void arm_dma_clear_pages(struct page *page, size_t size, bool coherent);
 
+/* dma-streaming.c: the streaming members of the two ops tables */
+struct scatterlist;
+dma_addr_t arm_dma_map_page(struct device *dev, struct page *page,
+			    unsigned long offset, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs);
+dma_addr_t arm_coherent_dma_map_page(struct device *dev, struct page *page,
+				     unsigned long offset, size_t size,
+				     enum dma_data_direction dir,
+				     unsigned long attrs);
+void arm_dma_unmap_page(struct device *dev, dma_addr_t handle, size_t size,
+			enum dma_data_direction dir, unsigned long attrs);
+void arm_coherent_dma_unmap_page(struct device *dev, dma_addr_t handle,
+				 size_t size, enum dma_data_direction dir,
+				 unsigned long attrs);
+void arm_dma_sync_single_for_cpu(struct device *dev, dma_addr_t handle,
+				 size_t size, enum dma_data_direction dir);
+void arm_coherent_dma_sync_single_for_cpu(struct device *dev,
+					  dma_addr_t handle, size_t size,
+					  enum dma_data_direction dir);
+void arm_dma_sync_single_for_device(struct device *dev, dma_addr_t handle,
+				    size_t size, enum dma_data_direction dir);
+void arm_coherent_dma_sync_single_for_device(struct device *dev,
+					     dma_addr_t handle, size_t size,
+					     enum dma_data_direction dir);
+int arm_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		   enum dma_data_direction dir, unsigned long attrs);
+int arm_coherent_dma_map_sg(struct device *dev, struct scatterlist *sgl,
+			    int nents, enum dma_data_direction dir,
+			    unsigned long attrs);
+void arm_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		      enum dma_data_direction dir, unsigned long attrs);
+void arm_coherent_dma_unmap_sg(struct device *dev, struct scatterlist *sgl,
+			       int nents, enum dma_data_direction dir,
+			       unsigned long attrs);
+void arm_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl,
+			     int nents, enum dma_data_direction dir);
+void arm_dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl,
+				int nents, enum dma_data_direction dir);
+dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
+				size_t size, enum dma_data_direction dir,
+				unsigned long attrs);
+int arm_dma_supported(struct device *dev, u64 mask);
+
 /* dma-mapping.c */
 void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 		  gfp_t gfp, pgprot_t prot, bool is_coherent,

@@ -17,7 +17,6 @@
 #include <linux/init.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
-#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
@@ -318,171 +317,6 @@ static int arm_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
 	return 0;
 }
 
-/*
- * Streaming DMA.  A mapping's DMA address must lie within the device's
- * mask and bus limit; the non-coherent ops add the cache maintenance.
- */
-static dma_addr_t arm_dma_reach(struct device *dev, phys_addr_t phys,
-				size_t size)
-{
-	dma_addr_t dma = phys_to_dma(dev, phys);
-
-	if (likely(dma_capable(dev, dma, size, true)))
-		return dma;
-	dev_err_ratelimited(dev, "arm-dma: cannot map %zu bytes at %pa: beyond DMA mask %#llx (bus limit %#llx)\n",
-			    size, &phys, dma_get_mask(dev), dev->bus_dma_limit);
-	return DMA_MAPPING_ERROR;
-}
-
-static dma_addr_t arm_coherent_dma_map_page(struct device *dev,
-					    struct page *page,
-					    unsigned long offset, size_t size,
-					    enum dma_data_direction dir,
-					    unsigned long attrs)
-{
-	return arm_dma_reach(dev, page_to_phys(page) + offset, size);
-}
-
-/* The generic layer calls unmap_page unconditionally: nothing to undo. */
-static void arm_coherent_dma_unmap_page(struct device *dev, dma_addr_t handle,
-					size_t size,
-					enum dma_data_direction dir,
-					unsigned long attrs)
-{
-}
-
-static dma_addr_t arm_dma_map_page(struct device *dev, struct page *page,
-				   unsigned long offset, size_t size,
-				   enum dma_data_direction dir,
-				   unsigned long attrs)
-{
-	phys_addr_t phys = page_to_phys(page) + offset;
-	dma_addr_t dma = arm_dma_reach(dev, phys, size);
-
-	if (dma != DMA_MAPPING_ERROR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		arm_dma_sync_for_device(phys, size, dir);
-	return dma;
-}
-
-static void arm_dma_unmap_page(struct device *dev, dma_addr_t handle,
-			       size_t size, enum dma_data_direction dir,
-			       unsigned long attrs)
-{
-	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		arm_dma_sync_for_cpu(dma_to_phys(dev, handle), size, dir);
-}
-
-static void arm_dma_sync_single_for_cpu(struct device *dev, dma_addr_t handle,
-					size_t size,
-					enum dma_data_direction dir)
-{
-	arm_dma_sync_for_cpu(dma_to_phys(dev, handle), size, dir);
-}
-
-static void arm_dma_sync_single_for_device(struct device *dev,
-					   dma_addr_t handle, size_t size,
-					   enum dma_data_direction dir)
-{
-	arm_dma_sync_for_device(dma_to_phys(dev, handle), size, dir);
-}
-
-typedef dma_addr_t (*arm_dma_map_fn)(struct device *dev, struct page *page,
-				     unsigned long offset, size_t size,
-				     enum dma_data_direction dir,
-				     unsigned long attrs);
-
-/* map_sg is map_page over each entry; a failure unmaps what was mapped. */
-static int arm_dma_map_sg_with(arm_dma_map_fn map, struct device *dev,
-			       struct scatterlist *sgl, int nents,
-			       enum dma_data_direction dir,
-			       unsigned long attrs)
-{
-	const struct dma_map_ops *ops = get_dma_ops(dev);
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sg(sgl, sg, nents, i) {
-		sg->dma_address = map(dev, sg_page(sg), sg->offset, sg->length,
-				      dir, attrs);
-		if (sg->dma_address == DMA_MAPPING_ERROR)
-			goto unwind;
-		sg_dma_len(sg) = sg->length;
-	}
-	return nents;
-
-unwind:
-	if (ops->unmap_sg)
-		ops->unmap_sg(dev, sgl, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
-	return -EIO;
-}
-
-static int arm_dma_map_sg(struct device *dev, struct scatterlist *sgl,
-			  int nents, enum dma_data_direction dir,
-			  unsigned long attrs)
-{
-	return arm_dma_map_sg_with(arm_dma_map_page, dev, sgl, nents, dir,
-				   attrs);
-}
-
-static int arm_coherent_dma_map_sg(struct device *dev, struct scatterlist *sgl,
-				   int nents, enum dma_data_direction dir,
-				   unsigned long attrs)
-{
-	return arm_dma_map_sg_with(arm_coherent_dma_map_page, dev, sgl, nents,
-				   dir, attrs);
-}
-
-static void arm_dma_unmap_sg(struct device *dev, struct scatterlist *sgl,
-			     int nents, enum dma_data_direction dir,
-			     unsigned long attrs)
-{
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sg(sgl, sg, nents, i)
-		arm_dma_unmap_page(dev, sg_dma_address(sg), sg_dma_len(sg),
-				   dir, attrs);
-}
-
-static void arm_dma_sync_sg_for_cpu(struct device *dev,
-				    struct scatterlist *sgl, int nents,
-				    enum dma_data_direction dir)
-{
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sg(sgl, sg, nents, i)
-		arm_dma_sync_single_for_cpu(dev, sg_dma_address(sg),
-					    sg_dma_len(sg), dir);
-}
-
-static void arm_dma_sync_sg_for_device(struct device *dev,
-				       struct scatterlist *sgl, int nents,
-				       enum dma_data_direction dir)
-{
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sg(sgl, sg, nents, i)
-		arm_dma_sync_single_for_device(dev, sg_dma_address(sg),
-					       sg_dma_len(sg), dir);
-}
-
-/* MMIO of another device: no struct page, nothing cached to maintain. */
-static dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
-				       size_t size,
-				       enum dma_data_direction dir,
-				       unsigned long attrs)
-{
-	return arm_dma_reach(dev, phys, size);
-}
-
-/* A mask is usable when it reaches at least the first page of memory. */
-static int arm_dma_supported(struct device *dev, u64 mask)
-{
-	return mask >= arm_dma_lowest(dev) + PAGE_SIZE - 1;
-}
-
 /**
  * arm_dma_ops - DMA operations for devices that do not snoop the CPU caches
  */
@@ -509,8 +343,8 @@ EXPORT_SYMBOL_IF_KUNIT(arm_dma_ops);
 /**
  * arm_coherent_dma_ops - DMA operations for cache-coherent devices
  *
- * No cache maintenance: unmap has nothing to do, and there are no sync
- * members.
+ * No cache maintenance; unmap and sync only move data in and out of
+ * bounce buffers, for pages the device cannot reach.
  */
 const struct dma_map_ops arm_coherent_dma_ops = {
 	.alloc			= arm_coherent_dma_alloc,
@@ -522,7 +356,12 @@ const struct dma_map_ops arm_coherent_dma_ops = {
 	.map_page		= arm_coherent_dma_map_page,
 	.unmap_page		= arm_coherent_dma_unmap_page,
 	.map_sg			= arm_coherent_dma_map_sg,
+	.unmap_sg		= arm_coherent_dma_unmap_sg,
 	.map_resource		= arm_dma_map_resource,
+	.sync_single_for_cpu	= arm_coherent_dma_sync_single_for_cpu,
+	.sync_single_for_device	= arm_coherent_dma_sync_single_for_device,
+	.sync_sg_for_cpu	= arm_dma_sync_sg_for_cpu,
+	.sync_sg_for_device	= arm_dma_sync_sg_for_device,
 	.dma_supported		= arm_dma_supported,
 };
 EXPORT_SYMBOL_IF_KUNIT(arm_coherent_dma_ops);

@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite: streaming DMA on ARM.
+ *
+ * The cache maintenance cases record every operation the layer asks of the
+ * inner and outer caches and compare the whole sequence with what the
+ * direction, the coherence and the buffer's place call for.  The bounce
+ * cases need memory the device cannot reach: they narrow a device's mask
+ * below the top of RAM (boot with -m 2048 on virt: RAM then ends at
+ * 0xbfffffff, beyond a 31-bit mask), or boot with swiotlb=force.
+ */
+#include <kunit/device.h>
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/highmem.h>
+#include <linux/memblock.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/swiotlb.h>
+
+#include "dma-internal.h"
+
+#define MAX_CALLS 32
+
+struct cache_call {
+	bool outer;
+	enum arm_dma_cache_op op;
+	u64 start;
+	size_t size;
+};
+
+struct streaming_test {
+	struct device *dev[2];		/* [0] non-coherent, [1] coherent */
+	u64 mask[2];
+	struct cache_call calls[MAX_CALLS];
+	unsigned int nr_calls;
+};
+
+static struct streaming_test *ctx(struct kunit *test)
+{
+	return test->priv;
+}
+
+static void record(bool outer, enum arm_dma_cache_op op, u64 start,
+		   size_t size)
+{
+	struct streaming_test *t = ctx(kunit_get_current_test());
+
+	if (t->nr_calls < MAX_CALLS)
+		t->calls[t->nr_calls++] = (struct cache_call) {
+			.outer = outer, .op = op, .start = start, .size = size,
+		};
+}
+
+static void record_inner(enum arm_dma_cache_op op, const void *start,
+			 size_t size)
+{
+	record(false, op, (unsigned long)start, size);
+}
+
+static void record_outer(enum arm_dma_cache_op op, phys_addr_t start,
+			 size_t size)
+{
+	record(true, op, start, size);
+}
+
+/* Calls expected: inner ones by kernel address, outer ones by physical. */
+#define INNER(o, va, len) { false, ARM_DMA_##o, (unsigned long)(va), (len) }
+#define OUTER(o, pa, len) { true, ARM_DMA_##o, (pa), (len) }
+
+static const char *const op_names[] = {
+	[ARM_DMA_NO_OP] = "none", [ARM_DMA_CLEAN] = "clean",
+	[ARM_DMA_INVALIDATE] = "invalidate", [ARM_DMA_FLUSH] = "flush",
+};
+
+static void expect_calls(struct kunit *test, const struct cache_call *want,
+			 unsigned int n)
+{
+	struct streaming_test *t = ctx(test);
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ_MSG(test, t->nr_calls, n, "cache operations recorded");
+	for (i = 0; i < min(n, t->nr_calls); i++) {
+		const struct cache_call *got = &t->calls[i];
+
+		KUNIT_EXPECT_TRUE_MSG(test, got->outer == want[i].outer &&
+				      got->op == want[i].op &&
+				      got->start == want[i].start &&
+				      got->size == want[i].size,
+				      "call %u: got %s %s %#llx+%zu, want %s %s %#llx+%zu",
+				      i, got->outer ? "outer" : "inner",
+				      op_names[got->op], got->start, got->size,
+				      want[i].outer ? "outer" : "inner",
+				      op_names[want[i].op], want[i].start,
+				      want[i].size);
+	}
+	t->nr_calls = 0;
+}
+
+static struct device *test_device(struct kunit *test, bool coherent)
+{
+	struct device *dev;
+
+	dev = kunit_device_register(test, coherent ? "stream-coherent" :
+						     "stream-noncoherent");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	ctx(test)->mask[coherent] = DMA_BIT_MASK(32);
+	dev->dma_mask = &ctx(test)->mask[coherent];
+	dev->coherent_dma_mask = DMA_BIT_MASK(32);
+	arch_setup_dma_ops(dev, coherent);
+	return dev;
+}
+
+static int streaming_test_init(struct kunit *test)
+{
+	test->priv = kunit_kzalloc(test, sizeof(struct streaming_test),
+				   GFP_KERNEL);
+	if (!test->priv)
+		return -ENOMEM;
+	ctx(test)->dev[0] = test_device(test, false);
+	ctx(test)->dev[1] = test_device(test, true);
+	kunit_activate_static_stub(test, arm_dma_inner_op, record_inner);
+	kunit_activate_static_stub(test, arm_dma_outer_op, record_outer);
+	return 0;
+}
+
+static void *kmalloc_buffer(struct kunit *test, size_t size)
+{
+	void *buf = kunit_kzalloc(test, size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	return buf;
+}
+
+static void skip_if_swiotlb_forced(struct kunit *test, struct device *dev)
+{
+	if (is_swiotlb_force_bounce(dev))
+		kunit_skip(test, "swiotlb=force: every map bounces");
+}
+
+/* Map, then unmap, one lowmem buffer in @dir; expect each half's calls. */
+static void map_unmap_expect(struct kunit *test, enum dma_data_direction dir,
+			     enum arm_dma_cache_op map_op,
+			     enum arm_dma_cache_op unmap_op)
+{
+	struct device *dev = ctx(test)->dev[0];
+	u8 *buf = kmalloc_buffer(test, 512);
+	phys_addr_t phys = virt_to_phys(buf);
+	const struct cache_call map_calls[] = {
+		{ false, map_op, (unsigned long)buf, 512 },
+		{ true, map_op, phys, 512 },
+	};
+	const struct cache_call unmap_calls[] = {
+		{ true, unmap_op, phys, 512 },
+		{ false, unmap_op, (unsigned long)buf, 512 },
+	};
+	dma_addr_t dma;
+
+	skip_if_swiotlb_forced(test, dev);
+	dma = dma_map_single(dev, buf, 512, dir);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, phys));
+	expect_calls(test, map_calls, map_op == ARM_DMA_NO_OP ? 0 : 2);
+
+	dma_unmap_single(dev, dma, 512, dir);
+	expect_calls(test, unmap_calls, unmap_op == ARM_DMA_NO_OP ? 0 : 2);
+}
+
+static void to_device_cleans_on_map_and_does_nothing_on_unmap(struct kunit *test)
+{
+	map_unmap_expect(test, DMA_TO_DEVICE, ARM_DMA_CLEAN, ARM_DMA_NO_OP);
+}
+
+static void from_device_invalidates_on_map_and_again_on_unmap(struct kunit *test)
+{
+	map_unmap_expect(test, DMA_FROM_DEVICE, ARM_DMA_INVALIDATE,
+			 ARM_DMA_INVALIDATE);
+}
+
+static void bidirectional_flushes_on_map_and_invalidates_on_unmap(struct kunit *test)
+{
+	map_unmap_expect(test, DMA_BIDIRECTIONAL, ARM_DMA_FLUSH,
+			 ARM_DMA_INVALIDATE);
+}
+
+static void syncs_do_what_map_and_unmap_do(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	u8 *buf = kmalloc_buffer(test, 256);
+	phys_addr_t phys = virt_to_phys(buf);
+	const struct cache_call for_cpu[] = {
+		OUTER(INVALIDATE, phys, 256), INNER(INVALIDATE, buf, 256),
+	};
+	const struct cache_call for_device[] = {
+		INNER(INVALIDATE, buf, 256), OUTER(INVALIDATE, phys, 256),
+	};
+	dma_addr_t dma;
+
+	skip_if_swiotlb_forced(test, dev);
+	dma = dma_map_single(dev, buf, 256, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	ctx(test)->nr_calls = 0;
+
+	dma_sync_single_for_cpu(dev, dma, 256, DMA_FROM_DEVICE);
+	expect_calls(test, for_cpu, ARRAY_SIZE(for_cpu));
+	dma_sync_single_for_device(dev, dma, 256, DMA_FROM_DEVICE);
+	expect_calls(test, for_device, ARRAY_SIZE(for_device));
+	dma_unmap_single(dev, dma, 256, DMA_FROM_DEVICE);
+}
+
+static void a_coherent_device_gets_no_cache_maintenance(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[1];
+	u8 *buf = kmalloc_buffer(test, 512);
+	dma_addr_t dma;
+
+	skip_if_swiotlb_forced(test, dev);
+	dma = dma_map_single(dev, buf, 512, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, virt_to_phys(buf)));
+	dma_sync_single_for_cpu(dev, dma, 512, DMA_BIDIRECTIONAL);
+	dma_sync_single_for_device(dev, dma, 512, DMA_BIDIRECTIONAL);
+	dma_unmap_single(dev, dma, 512, DMA_BIDIRECTIONAL);
+	expect_calls(test, NULL, 0);
+}
+
+static void skip_cpu_sync_skips_the_caches(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	u8 *buf = kmalloc_buffer(test, 512);
+	dma_addr_t dma;
+
+	skip_if_swiotlb_forced(test, dev);
+	dma = dma_map_single_attrs(dev, buf, 512, DMA_BIDIRECTIONAL,
+				   DMA_ATTR_SKIP_CPU_SYNC);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	dma_unmap_single_attrs(dev, dma, 512, DMA_BIDIRECTIONAL,
+			       DMA_ATTR_SKIP_CPU_SYNC);
+	expect_calls(test, NULL, 0);
+}
+
+/*
+ * An invalidate of a buffer that shares cache lines with other data must
+ * name exactly the buffer: the cache routines then clean the partial lines
+ * at its ends instead of discarding the neighbours' data with them.
+ */
+static void an_unaligned_buffer_is_invalidated_exactly(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	u8 *block = kmalloc_buffer(test, 1024);
+	u8 *buf = block + 5;
+	phys_addr_t phys = virt_to_phys(buf);
+	const struct cache_call want[] = {
+		INNER(INVALIDATE, buf, 100), OUTER(INVALIDATE, phys, 100),
+		OUTER(INVALIDATE, phys, 100), INNER(INVALIDATE, buf, 100),
+	};
+	dma_addr_t dma;
+
+	skip_if_swiotlb_forced(test, dev);
+	dma = dma_map_single(dev, buf, 100, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, phys));
+	dma_unmap_single(dev, dma, 100, DMA_FROM_DEVICE);
+	expect_calls(test, want, ARRAY_SIZE(want));
+}
+
+static struct page *alloc_highmem_pages(struct kunit *test, unsigned int order)
+{
+	struct page *page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN, order);
+
+	if (!page)
+		kunit_skip(test, "no highmem pages to be had");
+	if (!PageHighMem(page)) {
+		__free_pages(page, order);
+		kunit_skip(test, "no highmem in this boot");
+	}
+	return page;
+}
+
+static void highmem_is_maintained_a_page_at_a_time(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	struct page *page = alloc_highmem_pages(test, 1);
+	phys_addr_t phys = page_to_phys(page) + 300;
+	size_t len = PAGE_SIZE + 200;
+	struct streaming_test *t = ctx(test);
+	dma_addr_t dma;
+
+	if (is_swiotlb_force_bounce(dev)) {
+		__free_pages(page, 1);
+		kunit_skip(test, "swiotlb=force: every map bounces");
+	}
+	dma = dma_map_page(dev, page, 300, len, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, phys));
+
+	/* Two inner cleans through temporary mappings, one outer clean. */
+	KUNIT_EXPECT_EQ(test, t->nr_calls, 3);
+	KUNIT_EXPECT_FALSE(test, t->calls[0].outer);
+	KUNIT_EXPECT_EQ(test, t->calls[0].size, PAGE_SIZE - 300);
+	KUNIT_EXPECT_EQ(test, t->calls[0].start % PAGE_SIZE, 300);
+	KUNIT_EXPECT_FALSE(test, t->calls[1].outer);
+	KUNIT_EXPECT_EQ(test, t->calls[1].size, 500);
+	KUNIT_EXPECT_EQ(test, t->calls[1].start % PAGE_SIZE, 0);
+	KUNIT_EXPECT_TRUE(test, t->calls[2].outer);
+	KUNIT_EXPECT_EQ(test, t->calls[2].start, phys);
+	KUNIT_EXPECT_EQ(test, t->calls[2].size, len);
+	KUNIT_EXPECT_TRUE(test, t->calls[0].op == ARM_DMA_CLEAN &&
+			  t->calls[1].op == ARM_DMA_CLEAN &&
+			  t->calls[2].op == ARM_DMA_CLEAN);
+
+	dma_unmap_page(dev, dma, len, DMA_TO_DEVICE);
+	__free_pages(page, 1);
+}
+
+static void unmap_marks_whole_pages_the_device_wrote_dcache_clean(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	struct page *page = alloc_pages(GFP_KERNEL, 1);
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	skip_if_swiotlb_forced(test, dev);
+	clear_bit(PG_dcache_clean, &page_folio(page)->flags);
+	clear_bit(PG_dcache_clean, &page_folio(page + 1)->flags);
+
+	/* The first page whole, the second only in part. */
+	dma = dma_map_page(dev, page, 0, PAGE_SIZE + 64, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	dma_unmap_page(dev, dma, PAGE_SIZE + 64, DMA_FROM_DEVICE);
+
+	KUNIT_EXPECT_TRUE(test, test_bit(PG_dcache_clean, &page_folio(page)->flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(PG_dcache_clean,
+					  &page_folio(page + 1)->flags));
+	__free_pages(page, 1);
+}
+
+static void map_sg_maps_each_entry_with_its_own_maintenance(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	struct page *high = alloc_highmem_pages(test, 1);
+	u8 *low = kmalloc_buffer(test, 3 * PAGE_SIZE);
+	struct page *whole = virt_to_page(PTR_ALIGN(low, PAGE_SIZE));
+	struct streaming_test *t = ctx(test);
+	struct scatterlist sgl[3], *sg;
+	unsigned int i, inner = 0, outer = 0;
+	int n;
+
+	if (is_swiotlb_force_bounce(dev)) {
+		__free_pages(high, 1);
+		kunit_skip(test, "swiotlb=force: every map bounces");
+	}
+	sg_init_table(sgl, 3);
+	sg_set_buf(&sgl[0], low + 100, PAGE_SIZE + 50);	/* crosses a page */
+	sg_set_page(&sgl[1], high, PAGE_SIZE + 700, 300); /* highmem, crosses */
+	sg_set_page(&sgl[2], whole, PAGE_SIZE, 0);
+
+	n = dma_map_sg(dev, sgl, 3, DMA_TO_DEVICE);
+	KUNIT_ASSERT_EQ(test, n, 3);
+	for_each_sg(sgl, sg, 3, i) {
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sg),
+				phys_to_dma(dev, sg_phys(sg)));
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), sg->length);
+	}
+	for (i = 0; i < t->nr_calls; i++) {
+		KUNIT_EXPECT_EQ(test, t->calls[i].op, ARM_DMA_CLEAN);
+		if (t->calls[i].outer)
+			outer += t->calls[i].size;
+		else
+			inner += t->calls[i].size;
+	}
+	/* Lowmem entries in one inner call each, the highmem one per page. */
+	KUNIT_EXPECT_EQ(test, t->nr_calls, 3 + 4);
+	KUNIT_EXPECT_EQ(test, inner, 3 * PAGE_SIZE + 750);
+	KUNIT_EXPECT_EQ(test, outer, 3 * PAGE_SIZE + 750);
+
+	t->nr_calls = 0;
+	dma_unmap_sg(dev, sgl, 3, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, t->nr_calls, 0);
+	__free_pages(high, 1);
+}
+
+static void map_resource_does_no_cache_work_and_checks_the_mask(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	phys_addr_t mmio = 0x09000000;	/* virt's UART: any MMIO will do */
+	dma_addr_t dma;
+
+	dma = dma_map_resource(dev, mmio, SZ_4K, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, mmio));
+	expect_calls(test, NULL, 0);
+	dma_unmap_resource(dev, dma, SZ_4K, DMA_BIDIRECTIONAL, 0);
+
+	*dev->dma_mask = DMA_BIT_MASK(24);
+	dma = dma_map_resource(dev, mmio, SZ_4K, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_EQ(test, dma, DMA_MAPPING_ERROR);
+}
+
+/*
+ * A page above what a 31-bit mask reaches, or NULL.  The page allocator
+ * hands out high pages first, so a bounded search finds one quickly.
+ */
+static struct page *page_above(struct kunit *test, phys_addr_t limit,
+			       struct list_head *held)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 4096; tries++) {
+		struct page *page = alloc_page(GFP_HIGHUSER | __GFP_NOWARN);
+
+		if (!page)
+			return NULL;
+		if (page_to_phys(page) > limit)
+			return page;
+		list_add(&page->lru, held);
+	}
+	return NULL;
+}
+
+static void free_held(struct list_head *held)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, held, lru)
+		__free_page(page);
+}
+
+static void fill_page(struct page *page, u8 value)
+{
+	void *va = kmap_local_page(page);
+
+	memset(va, value, PAGE_SIZE);
+	kunmap_local(va);
+}
+
+static bool page_holds(struct page *page, u8 value)
+{
+	void *va = kmap_local_page(page);
+	bool same = !memchr_inv(va, value, PAGE_SIZE);
+
+	kunmap_local(va);
+	return same;
+}
+
+static void bounce_one_way(struct kunit *test, struct device *dev,
+			   struct page *page)
+{
+	phys_addr_t tlb;
+	dma_addr_t dma;
+
+	/* What the CPU wrote is in the bounce buffer the device reads. */
+	fill_page(page, 0x11);
+	dma = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_LE(test, (u64)dma + PAGE_SIZE - 1, *dev->dma_mask);
+	tlb = dma_to_phys(dev, dma);
+	KUNIT_EXPECT_NOT_NULL(test, swiotlb_find_pool(dev, tlb));
+	KUNIT_EXPECT_TRUE(test, page_holds(phys_to_page(tlb), 0x11));
+	dma_unmap_page(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+
+	/* What the device wrote to the bounce buffer reaches the page. */
+	dma = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	tlb = dma_to_phys(dev, dma);
+	fill_page(phys_to_page(tlb), 0x22);
+	dma_unmap_page(dev, dma, PAGE_SIZE, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_TRUE(test, page_holds(page, 0x22));
+}
+
+static void a_page_beyond_the_mask_is_bounced_below_it(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	phys_addr_t limit = DMA_BIT_MASK(31);
+	struct streaming_test *t = ctx(test);
+	struct page *page;
+	LIST_HEAD(held);
+	unsigned int i;
+
+	if (memblock_end_of_DRAM() - 1 <= limit)
+		kunit_skip(test, "all RAM is below 2 GiB: boot with -m 2048");
+	if (!IS_ENABLED(CONFIG_SWIOTLB))
+		kunit_skip(test, "no swiotlb in this kernel");
+	KUNIT_ASSERT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(31)), 0);
+	KUNIT_ASSERT_EQ(test, dma_set_mask(ctx(test)->dev[1], DMA_BIT_MASK(31)), 0);
+	KUNIT_ASSERT_TRUE_MSG(test, is_swiotlb_active(dev),
+			      "a narrow mask must get a bounce pool");
+
+	page = page_above(test, limit, &held);
+	free_held(&held);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+
+	bounce_one_way(test, dev, page);
+	/* The cache work was on the bounce buffer, not on the page. */
+	KUNIT_EXPECT_GT(test, t->nr_calls, 0);
+	for (i = 0; i < t->nr_calls; i++)
+		KUNIT_EXPECT_TRUE(test, !t->calls[i].outer ||
+				  t->calls[i].start <= limit);
+	bounce_one_way(test, ctx(test)->dev[1], page);
+	__free_page(page);
+}
+
+static void without_swiotlb_a_page_beyond_the_mask_fails_to_map(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	phys_addr_t limit = DMA_BIT_MASK(31);
+	struct page *page;
+	LIST_HEAD(held);
+	dma_addr_t dma;
+
+	if (IS_ENABLED(CONFIG_SWIOTLB))
+		kunit_skip(test, "this kernel has swiotlb to bounce through");
+	if (memblock_end_of_DRAM() - 1 <= limit)
+		kunit_skip(test, "all RAM is below 2 GiB");
+	KUNIT_ASSERT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(31)), 0);
+	page = page_above(test, limit, &held);
+	free_held(&held);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+
+	/* An error, never an address the device would truncate. */
+	dma = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, dma, DMA_MAPPING_ERROR);
+	expect_calls(test, NULL, 0);
+	__free_page(page);
+}
+
+static void swiotlb_force_bounces_every_page(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[0];
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	if (!is_swiotlb_force_bounce(dev)) {
+		__free_page(page);
+		kunit_skip(test, "boot with swiotlb=force");
+	}
+	bounce_one_way(test, dev, page);
+	__free_page(page);
+}
+
+static void an_exhausted_swiotlb_fails_the_map_and_recovers(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[1];
+	size_t chunk = SZ_128K, limit = SZ_128M;
+	unsigned int n, max = limit / chunk;
+	dma_addr_t *dmas;
+	void *buf;
+
+	if (!is_swiotlb_force_bounce(dev))
+		kunit_skip(test, "boot with swiotlb=force");
+	buf = kmalloc_buffer(test, chunk);
+	dmas = kunit_kcalloc(test, max, sizeof(*dmas), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dmas);
+
+	for (n = 0; n < max; n++) {
+		dmas[n] = dma_map_single_attrs(dev, buf, chunk, DMA_TO_DEVICE,
+					       DMA_ATTR_NO_WARN);
+		if (dma_mapping_error(dev, dmas[n]))
+			break;
+	}
+	KUNIT_EXPECT_LT_MSG(test, n, max, "swiotlb held %zu bytes", limit);
+	while (n--)
+		dma_unmap_single(dev, dmas[n], chunk, DMA_TO_DEVICE);
+
+	dmas[0] = dma_map_single(dev, buf, chunk, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, dmas[0]));
+	if (!dma_mapping_error(dev, dmas[0]))
+		dma_unmap_single(dev, dmas[0], chunk, DMA_TO_DEVICE);
+}
+
+static struct kunit_case arm_dma_streaming_cases[] = {
+	KUNIT_CASE(to_device_cleans_on_map_and_does_nothing_on_unmap),
+	KUNIT_CASE(from_device_invalidates_on_map_and_again_on_unmap),
+	KUNIT_CASE(bidirectional_flushes_on_map_and_invalidates_on_unmap),
+	KUNIT_CASE(syncs_do_what_map_and_unmap_do),
+	KUNIT_CASE(a_coherent_device_gets_no_cache_maintenance),
+	KUNIT_CASE(skip_cpu_sync_skips_the_caches),
+	KUNIT_CASE(an_unaligned_buffer_is_invalidated_exactly),
+	KUNIT_CASE(highmem_is_maintained_a_page_at_a_time),
+	KUNIT_CASE(unmap_marks_whole_pages_the_device_wrote_dcache_clean),
+	KUNIT_CASE(map_sg_maps_each_entry_with_its_own_maintenance),
+	KUNIT_CASE(map_resource_does_no_cache_work_and_checks_the_mask),
+	KUNIT_CASE(a_page_beyond_the_mask_is_bounced_below_it),
+	KUNIT_CASE(without_swiotlb_a_page_beyond_the_mask_fails_to_map),
+	KUNIT_CASE(swiotlb_force_bounces_every_page),
+	KUNIT_CASE(an_exhausted_swiotlb_fails_the_map_and_recovers),
+	{}
+};
+
+static struct kunit_suite arm_dma_streaming_suite = {
+	.name = "arm_dma_streaming",
+	.init = streaming_test_init,
+	.test_cases = arm_dma_streaming_cases,
+};
+
+kunit_test_suite(arm_dma_streaming_suite);
+
+MODULE_DESCRIPTION("KUnit: streaming DMA on ARM");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Streaming DMA on ARM: map, unmap and sync of memory a driver owns.
+ *
+ * A mapping's DMA address must lie within the device's mask and bus limit.
+ * A page the device cannot reach is bounced through swiotlb; only when there
+ * is no bounce buffer to be had does a mapping fail.  For a non-coherent
+ * device each transfer of ownership does the cache maintenance its
+ * direction needs (dma-cache.c), on the bounce buffer when there is one.
+ *
+ * The coherent and non-coherent members differ only in the @coherent
+ * argument of the helpers below, which the compiler folds away.
+ */
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/swiotlb.h>
+
+#include "dma-internal.h"
+
+static dma_addr_t arm_dma_bounce(struct device *dev, phys_addr_t phys,
+				 size_t size, enum dma_data_direction dir,
+				 unsigned long attrs)
+{
+	dma_addr_t dma = DMA_MAPPING_ERROR;
+
+	/* swiotlb_map() does the cache maintenance of the bounce buffer. */
+	if (is_swiotlb_active(dev))
+		dma = swiotlb_map(dev, phys, size, dir, attrs);
+	if (dma == DMA_MAPPING_ERROR)
+		dev_err_ratelimited(dev, "arm-dma: cannot map %zu bytes at %pa: DMA mask %#llx, bus limit %#llx, and %s\n",
+				    size, &phys, dma_get_mask(dev),
+				    dev->bus_dma_limit,
+				    is_swiotlb_active(dev) ? "no bounce buffer is free" :
+							     "no swiotlb to bounce through");
+	return dma;
+}
+
+static __always_inline dma_addr_t
+arm_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
+		 enum dma_data_direction dir, unsigned long attrs,
+		 bool coherent)
+{
+	dma_addr_t dma = phys_to_dma(dev, phys);
+
+	if (unlikely(!dma_capable(dev, dma, size, true) ||
+		     is_swiotlb_force_bounce(dev)))
+		return arm_dma_bounce(dev, phys, size, dir, attrs);
+	if (!coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		arm_dma_sync_for_device(phys, size, dir);
+	return dma;
+}
+
+/* Give the buffer back to the CPU: caches first, then out of the bounce. */
+static __always_inline void arm_dma_sync_cpu(struct device *dev,
+					     dma_addr_t dma, size_t size,
+					     enum dma_data_direction dir,
+					     bool coherent)
+{
+	phys_addr_t phys = dma_to_phys(dev, dma);
+
+	if (!coherent)
+		arm_dma_sync_for_cpu(phys, size, dir);
+	swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+}
+
+/* Give the buffer to the device: into the bounce first, then caches. */
+static __always_inline void arm_dma_sync_device(struct device *dev,
+						dma_addr_t dma, size_t size,
+						enum dma_data_direction dir,
+						bool coherent)
+{
+	phys_addr_t phys = dma_to_phys(dev, dma);
+
+	swiotlb_sync_single_for_device(dev, phys, size, dir);
+	if (!coherent)
+		arm_dma_sync_for_device(phys, size, dir);
+}
+
+static __always_inline void arm_dma_unmap_phys(struct device *dev,
+					       dma_addr_t dma, size_t size,
+					       enum dma_data_direction dir,
+					       unsigned long attrs,
+					       bool coherent)
+{
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		arm_dma_sync_cpu(dev, dma, size, dir, coherent);
+	swiotlb_tbl_unmap_single(dev, dma_to_phys(dev, dma), size, dir,
+				 attrs | DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+dma_addr_t arm_dma_map_page(struct device *dev, struct page *page,
+			    unsigned long offset, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs)
+{
+	return arm_dma_map_phys(dev, page_to_phys(page) + offset, size, dir,
+				attrs, false);
+}
+
+dma_addr_t arm_coherent_dma_map_page(struct device *dev, struct page *page,
+				     unsigned long offset, size_t size,
+				     enum dma_data_direction dir,
+				     unsigned long attrs)
+{
+	return arm_dma_map_phys(dev, page_to_phys(page) + offset, size, dir,
+				attrs, true);
+}
+
+void arm_dma_unmap_page(struct device *dev, dma_addr_t handle, size_t size,
+			enum dma_data_direction dir, unsigned long attrs)
+{
+	arm_dma_unmap_phys(dev, handle, size, dir, attrs, false);
+}
+
+void arm_coherent_dma_unmap_page(struct device *dev, dma_addr_t handle,
+				 size_t size, enum dma_data_direction dir,
+				 unsigned long attrs)
+{
+	arm_dma_unmap_phys(dev, handle, size, dir, attrs, true);
+}
+
+void arm_dma_sync_single_for_cpu(struct device *dev, dma_addr_t handle,
+				 size_t size, enum dma_data_direction dir)
+{
+	arm_dma_sync_cpu(dev, handle, size, dir, false);
+}
+
+void arm_coherent_dma_sync_single_for_cpu(struct device *dev,
+					  dma_addr_t handle, size_t size,
+					  enum dma_data_direction dir)
+{
+	arm_dma_sync_cpu(dev, handle, size, dir, true);
+}
+
+void arm_dma_sync_single_for_device(struct device *dev, dma_addr_t handle,
+				    size_t size, enum dma_data_direction dir)
+{
+	arm_dma_sync_device(dev, handle, size, dir, false);
+}
+
+void arm_coherent_dma_sync_single_for_device(struct device *dev,
+					     dma_addr_t handle, size_t size,
+					     enum dma_data_direction dir)
+{
+	arm_dma_sync_device(dev, handle, size, dir, true);
+}
+
+/*
+ * A scatterlist is its entries, each mapped as a page would be.  A failure
+ * part-way unmaps what was mapped, without cache work: the CPU never lost
+ * ownership of the data.
+ */
+static __always_inline int arm_dma_map_sg_common(struct device *dev,
+						 struct scatterlist *sgl,
+						 int nents,
+						 enum dma_data_direction dir,
+						 unsigned long attrs,
+						 bool coherent)
+{
+	struct scatterlist *sg;
+	int i, j;
+
+	for_each_sg(sgl, sg, nents, i) {
+		sg->dma_address = arm_dma_map_phys(dev, sg_phys(sg), sg->length,
+						   dir, attrs, coherent);
+		if (sg->dma_address == DMA_MAPPING_ERROR)
+			goto unwind;
+		sg_dma_len(sg) = sg->length;
+	}
+	return nents;
+
+unwind:
+	for_each_sg(sgl, sg, i, j)
+		arm_dma_unmap_phys(dev, sg_dma_address(sg), sg_dma_len(sg), dir,
+				   attrs | DMA_ATTR_SKIP_CPU_SYNC, coherent);
+	return -EIO;
+}
+
+int arm_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		   enum dma_data_direction dir, unsigned long attrs)
+{
+	return arm_dma_map_sg_common(dev, sgl, nents, dir, attrs, false);
+}
+
+int arm_coherent_dma_map_sg(struct device *dev, struct scatterlist *sgl,
+			    int nents, enum dma_data_direction dir,
+			    unsigned long attrs)
+{
+	return arm_dma_map_sg_common(dev, sgl, nents, dir, attrs, true);
+}
+
+void arm_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		      enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		arm_dma_unmap_phys(dev, sg_dma_address(sg), sg_dma_len(sg), dir,
+				   attrs, false);
+}
+
+void arm_coherent_dma_unmap_sg(struct device *dev, struct scatterlist *sgl,
+			       int nents, enum dma_data_direction dir,
+			       unsigned long attrs)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		arm_dma_unmap_phys(dev, sg_dma_address(sg), sg_dma_len(sg), dir,
+				   attrs, true);
+}
+
+void arm_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl,
+			     int nents, enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		arm_dma_sync_cpu(dev, sg_dma_address(sg), sg_dma_len(sg), dir,
+				 dev_is_dma_coherent(dev));
+}
+
+void arm_dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl,
+				int nents, enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		arm_dma_sync_device(dev, sg_dma_address(sg), sg_dma_len(sg),
+				    dir, dev_is_dma_coherent(dev));
+}
+
+/* MMIO of another device: no struct page, nothing cached, no bouncing. */
+dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
+				size_t size, enum dma_data_direction dir,
+				unsigned long attrs)
+{
+	dma_addr_t dma = phys_to_dma(dev, phys);
+
+	if (likely(dma_capable(dev, dma, size, false)))
+		return dma;
+	dev_err_ratelimited(dev, "arm-dma: cannot map %zu bytes of MMIO at %pa: DMA mask %#llx, bus limit %#llx\n",
+			    size, &phys, dma_get_mask(dev), dev->bus_dma_limit);
+	return DMA_MAPPING_ERROR;
+}
+
+/*
+ * A mask that cannot reach all of memory needs bounce buffers.  Firmware
+ * that knows its narrow devices gets swiotlb at boot (mem_init sets it up
+ * when memory reaches beyond the DMA zone); otherwise set up a small one
+ * the first time such a mask is set.  It comes from lowmem, which the mask
+ * must reach for the device to be usable at all.
+ */
+static void arm_dma_need_bounce(struct device *dev, u64 mask)
+{
+	phys_addr_t end = memblock_end_of_DRAM() - 1;
+
+	if (mask >= phys_to_dma(dev, end) || is_swiotlb_allocated() ||
+	    !IS_ENABLED(CONFIG_SWIOTLB))
+		return;
+	if (swiotlb_init_late(SZ_4M, GFP_KERNEL, NULL) || !is_swiotlb_allocated())
+		dev_warn(dev, "arm-dma: DMA mask %#llx cannot reach all memory and there is no swiotlb to bounce through\n",
+			 mask);
+}
+
+/**
+ * arm_dma_supported() - whether a device can use a DMA mask
+ * @dev:	the device
+ * @mask:	the mask the driver asks for
+ *
+ * A mask is usable when it reaches at least the first page of memory;
+ * what it cannot reach is bounced.  May sleep, as dma_set_mask() may.
+ *
+ * Return: 1 when usable, 0 when not.
+ */
+int arm_dma_supported(struct device *dev, u64 mask)
+{
+	if (mask < phys_to_dma(dev, memblock_start_of_DRAM()) + PAGE_SIZE - 1)
+		return 0;
+	arm_dma_need_bounce(dev, mask);
+	return 1;
+}

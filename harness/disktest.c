@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init for the driver runs of make check: real drivers as clients of the
+ * DMA layer.  Writes a known pattern to every block device it is told of,
+ * drops the page cache, reads it back (buffered, then with O_DIRECT so the
+ * device DMAs straight into user pages) and compares; then asks DMA-API
+ * debug whether it saw any misuse.  Prints KTAP and powers off.
+ *
+ * Kernel command line: disktest.devs=vda,vdb (default vda)
+ *                      disktest.mib=N        (default 4)
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#define CHUNK (64 * 1024)
+
+static int tests;
+static int failures;
+
+static void result(int ok, const char *fmt, const char *dev)
+{
+	tests++;
+	if (!ok)
+		failures++;
+	printf("%sok %d ", ok ? "" : "not ", tests);
+	printf(fmt, dev);
+	printf("\n");
+	fflush(stdout);
+}
+
+static uint32_t pattern_word(uint64_t i)
+{
+	uint64_t x = i * 0x9e3779b97f4a7c15ull + 0x5bd1e995;
+
+	x ^= x >> 29;
+	return (uint32_t)(x * 0xbf58476d1ce4e5b9ull >> 32);
+}
+
+static void fill(uint32_t *buf, uint64_t offset)
+{
+	size_t i;
+
+	for (i = 0; i < CHUNK / 4; i++)
+		buf[i] = pattern_word(offset / 4 + i);
+}
+
+static int write_all(const char *path, size_t bytes, uint32_t *buf)
+{
+	size_t done;
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		return 0;
+	for (done = 0; done < bytes; done += CHUNK) {
+		fill(buf, done);
+		if (write(fd, buf, CHUNK) != CHUNK) {
+			close(fd);
+			return 0;
+		}
+	}
+	return fsync(fd) == 0 && close(fd) == 0;
+}
+
+static int read_and_compare(const char *path, size_t bytes, int flags,
+			    uint32_t *buf, uint32_t *want)
+{
+	size_t done;
+	int fd = open(path, O_RDONLY | flags);
+
+	if (fd < 0)
+		return 0;
+	for (done = 0; done < bytes; done += CHUNK) {
+		fill(want, done);
+		if (read(fd, buf, CHUNK) != CHUNK || memcmp(buf, want, CHUNK)) {
+			printf("# %s: mismatch in the 64 KiB at %zu\n", path, done);
+			close(fd);
+			return 0;
+		}
+	}
+	close(fd);
+	return 1;
+}
+
+static void drop_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	sync();
+	if (fd >= 0) {
+		if (write(fd, "3", 1) != 1)
+			printf("# drop_caches failed\n");
+		close(fd);
+	}
+}
+
+static long read_number(const char *path)
+{
+	char text[32] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(text, sizeof(text), f))
+		text[0] = '\0';
+	fclose(f);
+	return text[0] ? strtol(text, NULL, 0) : -1;
+}
+
+/* The value of "name=" on the kernel command line, or NULL. */
+static char *cmdline_value(const char *name)
+{
+	static char line[1024];
+	size_t len = strlen(name);
+	char *word;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f)
+		return NULL;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	for (word = strtok(line, " \n"); word; word = strtok(NULL, " \n"))
+		if (!strncmp(word, name, len) && word[len] == '=')
+			return word + len + 1;
+	return NULL;
+}
+
+static void test_disk(const char *dev, size_t bytes, uint32_t *buf,
+		      uint32_t *want)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/%s", dev);
+	result(write_all(path, bytes, buf), "%s: write the pattern", dev);
+	drop_caches();
+	result(read_and_compare(path, bytes, 0, buf, want),
+	       "%s: read back after dropping caches", dev);
+	result(read_and_compare(path, bytes, O_DIRECT, buf, want),
+	       "%s: read back with O_DIRECT", dev);
+}
+
+/*
+ * Sum the allocs column of debugfs arm-dma/allocators, echoing the table:
+ * the drivers' coherent buffers must have come through the layer.
+ */
+static long layer_allocations(void)
+{
+	char line[256], name[32];
+	long allocs, total = -1;
+	FILE *f = fopen("/sys/kernel/debug/arm-dma/allocators", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		printf("# %s", line);
+		if (sscanf(line, "%31s %ld", name, &allocs) == 2)
+			total = (total < 0 ? 0 : total) + allocs;
+	}
+	fclose(f);
+	return total;
+}
+
+int main(void)
+{
+	char *devs, *dev, *mib;
+	uint32_t *buf, *want;
+	size_t bytes;
+	long errors;
+
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+
+	mib = cmdline_value("disktest.mib");
+	bytes = (size_t)(mib ? atoi(mib) : 4) << 20;
+	devs = cmdline_value("disktest.devs");
+	devs = strdup(devs ? devs : "vda");
+	if (posix_memalign((void **)&buf, 4096, CHUNK) ||
+	    posix_memalign((void **)&want, 4096, CHUNK))
+		return 1;
+
+	printf("KTAP version 1\n# disktest: %zu MiB per disk\n", bytes >> 20);
+	for (dev = strtok(devs, ","); dev; dev = strtok(NULL, ","))
+		test_disk(dev, bytes, buf, want);
+
+	result(layer_allocations() > 0,
+	       "%s: the drivers' coherent buffers came from the ARM DMA layer",
+	       "all");
+	errors = read_number("/sys/kernel/debug/dma-api/error_count");
+	printf("# DMA-API debug error_count: %ld\n", errors);
+	result(errors == 0, "%s: DMA-API debug reports no error", "all");
+	printf("1..%d\n# disktest: %d passed, %d failed\n", tests,
+	       tests - failures, failures);
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}
