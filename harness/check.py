@@ -18,10 +18,13 @@ import sys
 
 QEMU_CONFIGS = "tools/testing/kunit/qemu_configs"
 
-# One build per machine: name -> qemu config.
+# One build per machine: name -> (qemu config, folders of the .kunitconfig
+# files whose suites it runs).  Every .kunitconfig of the project must be in
+# at least one build.
 BUILDS = {
-    "virt": "armdma_virt.py",
-    "vexpress": "armdma_vexpress.py",
+    "virt": ("armdma_virt.py",
+             ["arch/arm/mm", "drivers/iommu/arm/smmu-v3-arm32"]),
+    "vexpress": ("armdma_vexpress.py", ["arch/arm/mm"]),
 }
 
 # Each run boots one build: (run name, build, kernel arguments, QEMU
@@ -33,6 +36,8 @@ RUNS = [
     ("virt-cma", "virt", ["mem=960M", "cma=32M"], []),
     ("virt-2g", "virt", [], ["-m", "2048"]),
     ("virt-swiotlb", "virt", ["swiotlb=force"], []),
+    ("virt-smmu", "virt", ["mem=960M"],
+     ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
     ("vexpress", "vexpress", ["mem=960M"], []),
     ("vexpress-cma", "vexpress", ["mem=960M", "cma=32M"], []),
 ]
@@ -47,6 +52,8 @@ TIMEOUT = 600
 # drivers-vexpress boots with its device tree appended to the kernel and
 # dma-coherent taken off the virtio transports (harness/noncoherent-dtb.sh),
 # so the virtio disk is a non-coherent device, as a real one on that board.
+# drivers-virt-smmu puts a virtio-blk PCI disk behind the SMMUv3 driver, in
+# the identity domain the IOMMU core gives devices on 32-bit ARM.
 BOOT_RUNS = [
     ("drivers-vexpress", "drivers-vexpress.config",
      ["-M", "vexpress-a9", "-m", "1024",
@@ -55,6 +62,12 @@ BOOT_RUNS = [
       "-drive", "if=none,id=d0,format=raw,file={disk}",
       "-device", "virtio-blk-device,drive=d0,iommu_platform=on"],
      "console=ttyAMA0 disktest.devs=vda disktest.mib=4"),
+    ("drivers-virt-smmu", "drivers-virt.config",
+     ["-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2",
+      "-m", "1024",
+      "-drive", "if=none,id=d0,format=raw,file={disk}",
+      "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on"],
+     "console=ttyAMA0 disktest.devs=vda disktest.mib=4 disktest.iommu=identity"),
 ]
 BOOT_TIMEOUT = 300
 
@@ -189,9 +202,11 @@ def main():
         del args[i:i + 2]
     src, build = (os.path.abspath(a) for a in args)
     project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    configs = kunitconfigs(project)
-    if not configs:
-        sys.exit("check: the project has no .kunitconfig")
+    unused = set(kunitconfigs(project)) - {
+        c for _, dirs in BUILDS.values() for c in dirs}
+    if unused:
+        sys.exit("check: no build runs the suites of %s" %
+                 ", ".join(sorted(unused)))
 
     runs = [r for r in RUNS if only is None or r[0] == only]
     names = [r[0] for r in RUNS + BOOT_RUNS]
@@ -204,7 +219,7 @@ def main():
     report = []
     for name, build_name, kargs, qemu_extra in runs:
         build_dir = os.path.join(build, "kunit-" + build_name)
-        qemu_config = BUILDS[build_name]
+        qemu_config, configs = BUILDS[build_name]
         if build_name not in built:
             rc = kunit(src, build_dir, qemu_config,
                        ["build", "--jobs=" + jobs] +

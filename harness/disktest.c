@@ -8,6 +8,8 @@
  *
  * Kernel command line: disktest.devs=vda,vdb (default vda)
  *                      disktest.mib=N        (default 4)
+ *                      disktest.iommu=TYPE   (each disk's IOMMU domain type,
+ *                                             as sysfs names it: identity, ...)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -132,10 +134,36 @@ static char *cmdline_value(const char *name)
 	return NULL;
 }
 
+/* The type of the IOMMU domain the disk's device is in, or "none". */
+static const char *iommu_domain_type(const char *dev)
+{
+	static char type[32];
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/device/../iommu_group/type",
+		 dev);
+	f = fopen(path, "r");
+	if (!f)
+		return "none";
+	if (!fgets(type, sizeof(type), f))
+		type[0] = '\0';
+	fclose(f);
+	type[strcspn(type, "\n")] = '\0';
+	return type;
+}
+
 static void test_disk(const char *dev, size_t bytes, uint32_t *buf,
 		      uint32_t *want)
 {
+	const char *want_type = cmdline_value("disktest.iommu");
 	char path[64];
+
+	if (want_type) {
+		printf("# %s: IOMMU domain type %s\n", dev, iommu_domain_type(dev));
+		result(!strcmp(iommu_domain_type(dev), want_type),
+		       "%s: the disk is behind the IOMMU, in the expected domain", dev);
+	}
 
 	snprintf(path, sizeof(path), "/dev/%s", dev);
 	result(write_all(path, bytes, buf), "%s: write the pattern", dev);
@@ -169,7 +197,7 @@ static long layer_allocations(void)
 
 int main(void)
 {
-	char *devs, *dev, *mib;
+	char *devs, *dev, *mib, *save;
 	uint32_t *buf, *want;
 	size_t bytes;
 	long errors;
@@ -188,7 +216,7 @@ int main(void)
 		return 1;
 
 	printf("KTAP version 1\n# disktest: %zu MiB per disk\n", bytes >> 20);
-	for (dev = strtok(devs, ","); dev; dev = strtok(NULL, ","))
+	for (dev = strtok_r(devs, ",", &save); dev; dev = strtok_r(NULL, ",", &save))
 		test_disk(dev, bytes, buf, want);
 
 	result(layer_allocations() > 0,

@@ -65,7 +65,7 @@ static void read_attr(const char *dir, const char *dev, const char *attr,
 static void show_pci(void)
 {
 	const char *dir = "/sys/bus/pci/devices";
-	char vendor[16], device[16];
+	char vendor[16], device[16], domain[32];
 	struct dirent *de;
 	DIR *d = opendir(dir);
 
@@ -77,7 +77,10 @@ static void show_pci(void)
 			continue;
 		read_attr(dir, de->d_name, "vendor", vendor, sizeof(vendor));
 		read_attr(dir, de->d_name, "device", device, sizeof(device));
-		printf("  %s %s:%s\n", de->d_name, vendor, device);
+		read_attr(dir, de->d_name, "iommu_group/type", domain,
+			  sizeof(domain));
+		printf("  %s %s:%s  IOMMU domain: %s\n", de->d_name, vendor,
+		       device, domain[0] ? domain : "none");
 	}
 	closedir(d);
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run.sh ZIMAGE INITRD LOG [QEMU OPTIONS...]: boot the layer on QEMU virt
-# (Cortex-A15, LPAE, 2 CPUs, 1 GiB), print the console, keep it in LOG, and
+# (Cortex-A15, LPAE, 2 CPUs, 1 GiB, SMMUv3 in front of PCIe), print the console, keep it in LOG, and
 # succeed when /init reports that it finished.
 set -eu
 zimage=$1 initrd=$2 log=$3
@@ -11,7 +11,7 @@ shift 3
 append="console=ttyAMA0 rdinit=/init panic=-1 loglevel=8 dyndbg=\"file arch/arm/mm/* +p\""
 disk=$(dirname "$log")/run-disk.img
 [ -f "$disk" ] || truncate -s 4M "$disk"
-timeout 300 qemu-system-arm -M virt -cpu cortex-a15 -smp 2 -m 1024 \
+timeout 300 qemu-system-arm -M virt,iommu=smmuv3 -cpu cortex-a15 -smp 2 -m 1024 \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$zimage" -initrd "$initrd" -append "$append" \
 	-device virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on \

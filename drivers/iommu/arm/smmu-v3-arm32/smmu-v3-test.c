@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suites for the SMMUv3 driver of 32-bit ARM.
+ *
+ * smmu_v3_encoding holds each structure the driver writes against the
+ * field layout of the SMMUv3 specification, written out here bit by bit.
+ *
+ * smmu_v3_edu makes QEMU's edu PCI device (1234:11e8) do real DMA through
+ * the SMMU: edu copies between its 4 KiB buffer at 0x40000 and a bus
+ * address it is given.  It needs -machine virt,iommu=smmuv3 -device edu
+ * and skips otherwise.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include "smmu-v3.h"
+
+static void an_abort_ste_is_valid_with_config_abort(struct kunit *test)
+{
+	u64 ste[STE_DWORDS];
+
+	memset(ste, 0xff, sizeof(ste));
+	smmu_ste_abort(ste);
+	KUNIT_EXPECT_EQ(test, ste[0], 0x1ULL);		/* V, Config 0b000 */
+	KUNIT_EXPECT_EQ(test, ste[1], 0ULL);
+	KUNIT_EXPECT_EQ(test, ste[7], 0ULL);
+}
+
+static void a_bypass_ste_uses_incoming_shareability(struct kunit *test)
+{
+	u64 ste[STE_DWORDS];
+
+	smmu_ste_bypass(ste);
+	KUNIT_EXPECT_EQ(test, ste[0], 0x9ULL);		/* V, Config 0b100 */
+	KUNIT_EXPECT_EQ(test, ste[1], 1ULL << 44);	/* SHCFG incoming */
+}
+
+static void a_stage1_ste_points_at_one_context_descriptor(struct kunit *test)
+{
+	u64 ste[STE_DWORDS];
+
+	smmu_ste_s1(ste, 0x4012345680ULL, true);
+	/* V, Config 0b101, S1Fmt 0, S1ContextPtr[51:6], S1CDMax 0 */
+	KUNIT_EXPECT_EQ(test, ste[0], 0x4012345680ULL | 0xb);
+	/* S1CIR and S1COR write-back, S1CSH inner shareable */
+	KUNIT_EXPECT_EQ(test, ste[1], (1ULL << 2) | (1ULL << 4) | (3ULL << 6));
+
+	smmu_ste_s1(ste, 0x1000, false);
+	KUNIT_EXPECT_EQ(test, ste[0], 0x1000ULL | 0xb);
+	KUNIT_EXPECT_EQ(test, ste[1], 3ULL << 6);
+}
+
+static void a_context_descriptor_describes_the_io_pgtable(struct kunit *test)
+{
+	struct io_pgtable_cfg cfg = {};
+	u64 cd[CD_DWORDS];
+
+	cfg.arm_lpae_s1_cfg.ttbr = 0x4000123000ULL;
+	cfg.arm_lpae_s1_cfg.mair = 0x0004040404ff44ffULL;
+	cfg.arm_lpae_s1_cfg.tcr.tsz = 32;
+	cfg.arm_lpae_s1_cfg.tcr.tg = 0;
+	cfg.arm_lpae_s1_cfg.tcr.irgn = 1;
+	cfg.arm_lpae_s1_cfg.tcr.orgn = 1;
+	cfg.arm_lpae_s1_cfg.tcr.sh = 3;
+	cfg.arm_lpae_s1_cfg.tcr.ips = 2;
+	smmu_cd_s1(cd, 5, &cfg);
+
+	KUNIT_EXPECT_EQ(test, cd[0],
+			32ULL |			/* T0SZ */
+			(1ULL << 8) |		/* IR0 write-back */
+			(1ULL << 10) |		/* OR0 write-back */
+			(3ULL << 12) |		/* SH0 inner shareable */
+			(1ULL << 30) |		/* EPD1: no TTB1 walks */
+			(1ULL << 31) |		/* V */
+			(2ULL << 32) |		/* IPS 40 bits */
+			(1ULL << 41) |		/* AA64 */
+			(1ULL << 45) |		/* R: record faults */
+			(1ULL << 46) |		/* A: abort faulting accesses */
+			(5ULL << 48));		/* ASID */
+	KUNIT_EXPECT_EQ(test, cd[1], 0x4000123000ULL);	/* TTB0 */
+	KUNIT_EXPECT_EQ(test, cd[2], 0ULL);
+	KUNIT_EXPECT_EQ(test, cd[3], 0x0004040404ff44ffULL);	/* MAIR */
+}
+
+static void a_level1_descriptor_spans_its_level2_table(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, smmu_l1_desc(0x4000001000ULL, 8),
+			0x4000001000ULL | 9);
+}
+
+static void commands_carry_opcode_and_operands_where_specified(struct kunit *test)
+{
+	u64 cmd[CMD_DWORDS];
+
+	smmu_cmd_cfgi_ste(cmd, 0x10);
+	KUNIT_EXPECT_EQ(test, cmd[0], 0x03ULL | (0x10ULL << 32));
+	KUNIT_EXPECT_EQ(test, cmd[1], 1ULL);			/* Leaf */
+
+	smmu_cmd_cfgi_all(cmd);
+	KUNIT_EXPECT_EQ(test, cmd[0], 0x04ULL);
+	KUNIT_EXPECT_EQ(test, cmd[1], 31ULL);			/* Range */
+
+	smmu_cmd_tlbi_asid(cmd, 0x1234);
+	KUNIT_EXPECT_EQ(test, cmd[0], 0x11ULL | (0x1234ULL << 48));
+	KUNIT_EXPECT_EQ(test, cmd[1], 0ULL);
+
+	smmu_cmd_tlbi_va(cmd, 7, 0x12345000, true);
+	KUNIT_EXPECT_EQ(test, cmd[0], 0x12ULL | (7ULL << 48));
+	KUNIT_EXPECT_EQ(test, cmd[1], 0x12345000ULL | 1);
+
+	smmu_cmd_tlbi_va(cmd, 7, 0x12345fff, false);
+	KUNIT_EXPECT_EQ(test, cmd[1], 0x12345000ULL);
+
+	smmu_cmd_tlbi_all(cmd);
+	KUNIT_EXPECT_EQ(test, cmd[0], 0x30ULL);
+
+	smmu_cmd_sync(cmd);
+	KUNIT_EXPECT_EQ(test, cmd[0], 0x46ULL);			/* CS none */
+	KUNIT_EXPECT_EQ(test, cmd[1], 0ULL);
+}
+
+static void events_have_names(struct kunit *test)
+{
+	KUNIT_EXPECT_STREQ(test, smmu_event_name(0x10), "translation fault");
+	KUNIT_EXPECT_STREQ(test, smmu_event_name(0x13), "permission fault");
+	KUNIT_EXPECT_STREQ(test, smmu_event_name(0xff), "unknown event");
+}
+
+static struct kunit_case smmu_v3_encoding_cases[] = {
+	KUNIT_CASE(an_abort_ste_is_valid_with_config_abort),
+	KUNIT_CASE(a_bypass_ste_uses_incoming_shareability),
+	KUNIT_CASE(a_stage1_ste_points_at_one_context_descriptor),
+	KUNIT_CASE(a_context_descriptor_describes_the_io_pgtable),
+	KUNIT_CASE(a_level1_descriptor_spans_its_level2_table),
+	KUNIT_CASE(commands_carry_opcode_and_operands_where_specified),
+	KUNIT_CASE(events_have_names),
+	{}
+};
+
+static struct kunit_suite smmu_v3_encoding_suite = {
+	.name = "smmu_v3_encoding",
+	.test_cases = smmu_v3_encoding_cases,
+};
+
+/* QEMU's edu device */
+#define EDU_ID			0x00
+#define EDU_DMA_SRC		0x80
+#define EDU_DMA_DST		0x88
+#define EDU_DMA_COUNT		0x90
+#define EDU_DMA_CMD		0x98
+#define  EDU_DMA_RUN		BIT(0)
+#define  EDU_DMA_TO_RAM		BIT(1)
+#define EDU_BUFFER		0x40000
+
+/* edu refuses a transfer that ends at the end of its buffer: stay short. */
+#define EDU_XFER		SZ_1K
+
+#define IOVA_IN			0x100000	/* below edu's 28-bit mask */
+#define IOVA_OUT		0x200000
+
+struct edu_test {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	struct iommu_domain *domain;
+	struct page *in, *out;
+};
+
+static struct smmu_device *smmu_of(struct device *dev)
+{
+	struct smmu_master *master = dev_iommu_priv_get(dev);
+
+	return master->smmu;
+}
+
+/* One DMA between edu's buffer and @bus; false on timeout. */
+static bool edu_dma(struct edu_test *t, u64 bus, bool to_ram)
+{
+	unsigned int waited;
+
+	writel(to_ram ? EDU_BUFFER : lower_32_bits(bus), t->regs + EDU_DMA_SRC);
+	writel(to_ram ? lower_32_bits(bus) : EDU_BUFFER, t->regs + EDU_DMA_DST);
+	writel(EDU_XFER, t->regs + EDU_DMA_COUNT);
+	writel(EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0),
+	       t->regs + EDU_DMA_CMD);
+	/* edu completes a transfer 100 ms after it starts. */
+	for (waited = 0; waited < 2000; waited += 20) {
+		if (!(readl(t->regs + EDU_DMA_CMD) & EDU_DMA_RUN))
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+static void fill(struct page *page, u8 value)
+{
+	memset(page_address(page), value, PAGE_SIZE);
+}
+
+/* The bytes a transfer covers hold @value. */
+static bool holds(struct page *page, u8 value)
+{
+	return !memchr_inv(page_address(page), value, EDU_XFER);
+}
+
+/*
+ * The suite binds edu to a driver of its own, so that the device is
+ * configured for DMA (and put behind the SMMU) as any driver's would be.
+ * It manages DMA ownership itself, so the test may also claim the group.
+ */
+static struct pci_dev *edu_bound;
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	edu_bound = pdev;
+	return 0;
+}
+
+static void edu_remove(struct pci_dev *pdev)
+{
+	edu_bound = NULL;
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+
+static struct pci_driver edu_test_driver = {
+	.name			= "smmu-v3-edu-test",
+	.id_table		= edu_ids,
+	.probe			= edu_probe,
+	.remove			= edu_remove,
+	.driver_managed_dma	= true,
+};
+
+static int edu_suite_init(struct kunit_suite *suite)
+{
+	return pci_register_driver(&edu_test_driver);
+}
+
+static void edu_suite_exit(struct kunit_suite *suite)
+{
+	pci_unregister_driver(&edu_test_driver);
+}
+
+static int edu_test_init(struct kunit *test)
+{
+	struct edu_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return -ENOMEM;
+	test->priv = t;
+	if (!edu_bound)
+		kunit_skip(test, "no edu device: QEMU -device edu");
+	t->pdev = pci_dev_get(edu_bound);
+	if (!device_iommu_mapped(&t->pdev->dev))
+		kunit_skip(test, "edu is not behind an SMMU: -machine iommu=smmuv3");
+	KUNIT_ASSERT_EQ(test, pci_enable_device(t->pdev), 0);
+	pci_set_master(t->pdev);
+	t->regs = pci_iomap(t->pdev, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, t->regs);
+	KUNIT_ASSERT_EQ(test, readl(t->regs + EDU_ID) & 0xffff, 0xed);
+
+	t->in = alloc_page(GFP_KERNEL);
+	t->out = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->in);
+	KUNIT_ASSERT_NOT_NULL(test, t->out);
+	return 0;
+}
+
+static void edu_test_exit(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+
+	if (!t || !t->pdev)
+		return;
+	if (t->domain) {
+		iommu_detach_device(t->domain, &t->pdev->dev);
+		iommu_domain_free(t->domain);
+	}
+	if (t->regs)
+		pci_iounmap(t->pdev, t->regs);
+	if (t->in)
+		__free_page(t->in);
+	if (t->out)
+		__free_page(t->out);
+	pci_dev_put(t->pdev);
+}
+
+static void attach_paging_domain(struct kunit *test, struct edu_test *t)
+{
+	t->domain = iommu_paging_domain_alloc(&t->pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->domain));
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(t->domain, &t->pdev->dev), 0);
+}
+
+static void a_mapped_page_translates_and_an_unmapped_one_does_not(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	phys_addr_t phys = page_to_phys(t->in);
+
+	attach_paging_domain(test, t);
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_IN, phys, PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(t->domain, IOVA_IN + 0x123),
+			phys + 0x123);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(t->domain, IOVA_IN, PAGE_SIZE),
+			PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(t->domain, IOVA_IN), 0);
+}
+
+static void device_dma_reaches_mapped_pages_through_the_smmu(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+
+	attach_paging_domain(test, t);
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_IN,
+					page_to_phys(t->in), PAGE_SIZE,
+					IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_OUT,
+					page_to_phys(t->out), PAGE_SIZE,
+					IOMMU_WRITE, GFP_KERNEL), 0);
+	fill(t->in, 0x5a);
+	fill(t->out, 0);
+
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_IN, false));
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, true));
+	KUNIT_EXPECT_TRUE(test, holds(t->out, 0x5a));
+
+	iommu_unmap(t->domain, IOVA_IN, PAGE_SIZE);
+	iommu_unmap(t->domain, IOVA_OUT, PAGE_SIZE);
+}
+
+static bool wait_for_event(struct smmu_device *smmu, unsigned int id, int old)
+{
+	unsigned int waited;
+
+	for (waited = 0; waited < 1000; waited += 20) {
+		if (atomic_read(&smmu->events[id]) > old)
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+static void dma_after_unmap_faults_and_leaves_memory_alone(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
+	int faults;
+
+	attach_paging_domain(test, t);
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_OUT,
+					page_to_phys(t->out), PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	/* Warm the SMMU's TLB with the translation, then take it away. */
+	fill(t->out, 0x11);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, false));
+	KUNIT_ASSERT_EQ(test, iommu_unmap(t->domain, IOVA_OUT, PAGE_SIZE),
+			PAGE_SIZE);
+
+	fill(t->out, 0);
+	faults = atomic_read(&smmu->events[EVT_F_TRANSLATION]);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, true));
+	KUNIT_EXPECT_TRUE_MSG(test, wait_for_event(smmu, EVT_F_TRANSLATION, faults),
+			      "no translation fault reported");
+	KUNIT_EXPECT_TRUE_MSG(test, holds(t->out, 0),
+			      "the unmapped page was written");
+}
+
+static void a_blocked_device_cannot_reach_memory(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct iommu_group *group = iommu_group_get(&t->pdev->dev);
+	u64 bus = page_to_phys(t->out);
+
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	/* In the identity domain the device reaches memory directly... */
+	fill(t->in, 0x77);
+	fill(t->out, 0);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, page_to_phys(t->in), false));
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, bus, true));
+	KUNIT_EXPECT_TRUE(test, holds(t->out, 0x77));
+
+	/* ...and claiming it for a user blocks it. */
+	fill(t->out, 0);
+	KUNIT_ASSERT_EQ(test, iommu_group_claim_dma_owner(group, t), 0);
+	KUNIT_EXPECT_TRUE(test, edu_dma(t, bus, true));
+	KUNIT_EXPECT_TRUE_MSG(test, holds(t->out, 0),
+			      "a blocked device wrote to memory");
+	iommu_group_release_dma_owner(group);
+	iommu_group_put(group);
+}
+
+static void the_msi_doorbell_window_is_reserved(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct iommu_resv_region *r;
+	bool found = false;
+	LIST_HEAD(regions);
+
+	iommu_get_resv_regions(&t->pdev->dev, &regions);
+	list_for_each_entry(r, &regions, list)
+		found |= r->type == IOMMU_RESV_SW_MSI && r->length >= SZ_1M;
+	iommu_put_resv_regions(&t->pdev->dev, &regions);
+	KUNIT_EXPECT_TRUE(test, found);
+}
+
+static struct kunit_case smmu_v3_edu_cases[] = {
+	KUNIT_CASE(the_msi_doorbell_window_is_reserved),
+	KUNIT_CASE(a_mapped_page_translates_and_an_unmapped_one_does_not),
+	KUNIT_CASE(device_dma_reaches_mapped_pages_through_the_smmu),
+	KUNIT_CASE(dma_after_unmap_faults_and_leaves_memory_alone),
+	KUNIT_CASE(a_blocked_device_cannot_reach_memory),
+	{}
+};
+
+static struct kunit_suite smmu_v3_edu_suite = {
+	.name = "smmu_v3_edu",
+	.suite_init = edu_suite_init,
+	.suite_exit = edu_suite_exit,
+	.init = edu_test_init,
+	.exit = edu_test_exit,
+	.test_cases = smmu_v3_edu_cases,
+};
+
+kunit_test_suites(&smmu_v3_encoding_suite, &smmu_v3_edu_suite);
+
+MODULE_DESCRIPTION("KUnit: SMMUv3 driver for 32-bit ARM");
+MODULE_LICENSE("GPL");
