@@ -23,7 +23,8 @@ QEMU_CONFIGS = "tools/testing/kunit/qemu_configs"
 # at least one build.
 BUILDS = {
     "virt": ("armdma_virt.py",
-             ["arch/arm/mm", "drivers/iommu/arm/smmu-v3-arm32"]),
+             ["arch/arm/mm", "arch/arm/mm/iommu.kunitconfig",
+              "drivers/iommu/arm/smmu-v3-arm32"]),
     "vexpress": ("armdma_vexpress.py", ["arch/arm/mm"]),
 }
 
@@ -52,8 +53,17 @@ TIMEOUT = 600
 # drivers-vexpress boots with its device tree appended to the kernel and
 # dma-coherent taken off the virtio transports (harness/noncoherent-dtb.sh),
 # so the virtio disk is a non-coherent device, as a real one on that board.
-# drivers-virt-smmu puts a virtio-blk PCI disk behind the SMMUv3 driver, in
-# the identity domain the IOMMU core gives devices on 32-bit ARM.
+# The drivers-virt runs put a virtio-blk PCI disk and an NVMe disk behind
+# the SMMUv3 driver: passed through (iommu.passthrough=1: the IOMMU core's
+# identity domain, direct ops), or translated by arm_iommu_dma_ops with
+# strict or lazy (iommu.strict=0) invalidation.
+VIRT_SMMU_DISKS = [
+    "-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2", "-m", "1024",
+    "-drive", "if=none,id=d0,format=raw,file={disk}",
+    "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on",
+    "-drive", "if=none,id=d1,format=raw,file={disk}.nvme",
+    "-device", "nvme,serial=armdma,drive=d1"]
+
 BOOT_RUNS = [
     ("drivers-vexpress", "drivers-vexpress.config",
      ["-M", "vexpress-a9", "-m", "1024",
@@ -62,12 +72,15 @@ BOOT_RUNS = [
       "-drive", "if=none,id=d0,format=raw,file={disk}",
       "-device", "virtio-blk-device,drive=d0,iommu_platform=on"],
      "console=ttyAMA0 disktest.devs=vda disktest.mib=4"),
-    ("drivers-virt-smmu", "drivers-virt.config",
-     ["-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2",
-      "-m", "1024",
-      "-drive", "if=none,id=d0,format=raw,file={disk}",
-      "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on"],
-     "console=ttyAMA0 disktest.devs=vda disktest.mib=4 disktest.iommu=identity"),
+    ("drivers-virt-passthrough", "drivers-virt.config", VIRT_SMMU_DISKS,
+     "console=ttyAMA0 iommu.passthrough=1 disktest.devs=vda,nvme0n1 "
+     "disktest.mib=4 disktest.iommu=identity"),
+    ("drivers-virt-iommu", "drivers-virt.config", VIRT_SMMU_DISKS,
+     "console=ttyAMA0 disktest.devs=vda,nvme0n1 disktest.mib=4 "
+     "disktest.iommu=translated"),
+    ("drivers-virt-iommu-lazy", "drivers-virt.config", VIRT_SMMU_DISKS,
+     "console=ttyAMA0 iommu.strict=0 disktest.devs=vda,nvme0n1 "
+     "disktest.mib=4 disktest.iommu=translated-lazy"),
 ]
 BOOT_TIMEOUT = 300
 
@@ -76,8 +89,12 @@ def kunitconfigs(project):
     found = []
     for top in ("arch", "drivers", "kernel", "lib", "mm"):
         for dirpath, _, filenames in os.walk(os.path.join(project, top)):
-            if ".kunitconfig" in filenames:
-                found.append(os.path.relpath(dirpath, project))
+            rel = os.path.relpath(dirpath, project)
+            for name in filenames:
+                if name == ".kunitconfig":
+                    found.append(rel)
+                elif name.endswith(".kunitconfig"):
+                    found.append(os.path.join(rel, name))
     return sorted(found)
 
 
@@ -152,8 +169,9 @@ def boot_run(src, build, name, fragment, qemu, append):
                     os.path.join(out, "usr/gen_init_cpio"), initrd],
                    check=True)
     disk = os.path.join(out, "disk.img")
-    with open(disk, "wb") as f:
-        f.truncate(16 << 20)
+    for image in (disk, disk + ".nvme"):
+        with open(image, "wb") as f:
+            f.truncate(16 << 20)
     cmd = ["qemu-system-arm", "-nodefaults", "-nographic", "-no-reboot",
            "-serial", "stdio", "-initrd", initrd,
            "-append", append + " panic=-1"]

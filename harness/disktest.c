@@ -8,8 +8,8 @@
  *
  * Kernel command line: disktest.devs=vda,vdb (default vda)
  *                      disktest.mib=N        (default 4)
- *                      disktest.iommu=TYPE   (each disk's IOMMU domain type,
- *                                             as sysfs names it: identity, ...)
+ *                      disktest.iommu=PATH   (how each disk's DMA must go:
+ *                                             translated, identity or none)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -134,36 +134,61 @@ static char *cmdline_value(const char *name)
 	return NULL;
 }
 
-/* The type of the IOMMU domain the disk's device is in, or "none". */
-static const char *iommu_domain_type(const char *dev)
+/* The PCI (or platform) device name of a disk: the parent of its virtio device. */
+static const char *disk_device(const char *dev)
 {
-	static char type[32];
-	char path[128];
-	FILE *f;
+	static char name[64];
+	char path[128], real[256];
+	char *slash;
 
-	snprintf(path, sizeof(path), "/sys/block/%s/device/../iommu_group/type",
-		 dev);
+	snprintf(path, sizeof(path), "/sys/block/%s/device", dev);
+	if (!realpath(path, real))
+		return "";
+	/* virtio disks hang below virtioN below the PCI device; NVMe one more */
+	while ((slash = strrchr(real, '/')) &&
+	       (!strncmp(slash + 1, "virtio", 6) || !strncmp(slash + 1, "nvme", 4)))
+		*slash = '\0';
+	snprintf(name, sizeof(name), "%s", slash ? slash + 1 : real);
+	return name;
+}
+
+/*
+ * How the disk's device does DMA: "translated" when the layer's debugfs
+ * lists it with arm_iommu_dma_ops and maps made ("translated-lazy" when
+ * its unmaps went through the flush queue), "identity" when its IOMMU
+ * group's domain passes DMA through, else "none".
+ */
+static const char *disk_dma_path(const char *dev)
+{
+	const char *name = disk_device(dev);
+	char line[256], who[64], mode[16], path[128], type[32] = "";
+	long maps, flushes;
+	FILE *f = fopen("/sys/kernel/debug/arm-dma/iommu", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %15s %ld %ld", who, mode, &maps,
+			   &flushes) == 4 && !strcmp(who, name) && maps > 0) {
+			fclose(f);
+			return strcmp(mode, "lazy") ? "translated" :
+			       flushes > 0 ? "translated-lazy" : "lazy, never flushed";
+		}
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type",
+		 name);
 	f = fopen(path, "r");
-	if (!f)
-		return "none";
-	if (!fgets(type, sizeof(type), f))
-		type[0] = '\0';
-	fclose(f);
-	type[strcspn(type, "\n")] = '\0';
-	return type;
+	if (f) {
+		if (!fgets(type, sizeof(type), f))
+			type[0] = '\0';
+		fclose(f);
+	}
+	return strncmp(type, "identity", 8) ? "none" : "identity";
 }
 
 static void test_disk(const char *dev, size_t bytes, uint32_t *buf,
 		      uint32_t *want)
 {
-	const char *want_type = cmdline_value("disktest.iommu");
 	char path[64];
-
-	if (want_type) {
-		printf("# %s: IOMMU domain type %s\n", dev, iommu_domain_type(dev));
-		result(!strcmp(iommu_domain_type(dev), want_type),
-		       "%s: the disk is behind the IOMMU, in the expected domain", dev);
-	}
 
 	snprintf(path, sizeof(path), "/dev/%s", dev);
 	result(write_all(path, bytes, buf), "%s: write the pattern", dev);
@@ -197,7 +222,7 @@ static long layer_allocations(void)
 
 int main(void)
 {
-	char *devs, *dev, *mib, *save;
+	char *devs, *dev, *mib, *save, *want_path;
 	uint32_t *buf, *want;
 	size_t bytes;
 	long errors;
@@ -218,6 +243,19 @@ int main(void)
 	printf("KTAP version 1\n# disktest: %zu MiB per disk\n", bytes >> 20);
 	for (dev = strtok_r(devs, ",", &save); dev; dev = strtok_r(NULL, ",", &save))
 		test_disk(dev, bytes, buf, want);
+	free(devs);
+	devs = cmdline_value("disktest.devs");
+	devs = strdup(devs ? devs : "vda");
+	want_path = cmdline_value("disktest.iommu");
+	want_path = want_path ? strdup(want_path) : NULL;
+	/* After the I/O: lazy unmaps have been flushed by now. */
+	for (dev = strtok_r(devs, ",", &save); want_path && dev;
+	     dev = strtok_r(NULL, ",", &save)) {
+		printf("# %s (%s): DMA %s\n", dev, disk_device(dev),
+		       disk_dma_path(dev));
+		result(!strcmp(disk_dma_path(dev), want_path),
+		       "%s: the disk's DMA took the expected IOMMU path", dev);
+	}
 
 	result(layer_allocations() > 0,
 	       "%s: the drivers' coherent buffers came from the ARM DMA layer",

@@ -79,7 +79,7 @@ static void show_pci(void)
 		read_attr(dir, de->d_name, "device", device, sizeof(device));
 		read_attr(dir, de->d_name, "iommu_group/type", domain,
 			  sizeof(domain));
-		printf("  %s %s:%s  IOMMU domain: %s\n", de->d_name, vendor,
+		printf("  %s %s:%s  IOMMU group default domain: %s\n", de->d_name, vendor,
 		       device, domain[0] ? domain : "none");
 	}
 	closedir(d);

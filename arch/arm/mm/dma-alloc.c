@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The page allocators behind ARM coherent DMA buffers: simple, remap, CMA.
+ * The page allocators behind ARM coherent DMA buffers: simple, remap, CMA,
+ * and the page gatherer for buffers a device sees through an IOMMU.
  *
- * Each is a struct arm_dma_allocator: a name, when it suits a request, and
- * its own alloc and free.  dma-mapping.c chooses among them (and the atomic
- * pool of dma-atomic-pool.c); nothing here decides between allocators.
+ * Each of the first three is a struct arm_dma_allocator: a name, when it
+ * suits a request, and its own alloc and free.  dma-mapping.c chooses among
+ * them (and the atomic pool of dma-atomic-pool.c); nothing here decides
+ * between allocators.
  */
 #include <linux/dma-map-ops.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "dma-internal.h"
@@ -161,3 +164,63 @@ void __init dma_contiguous_remap(void)
 {
 }
 #endif
+
+/**
+ * arm_dma_alloc_pages() - gather pages for a buffer seen through an IOMMU
+ * @size:	bytes, page aligned
+ * @gfp:	allocation flags; highmem is welcome, the device never sees
+ *		the pages' physical addresses
+ * @coherent:	the device is cache-coherent
+ *
+ * Takes the largest runs the page allocator gives cheaply (fewer, larger
+ * IOMMU mappings and TLB entries), falling back to single pages; each run
+ * is zeroed and, for a non-coherent device, flushed from the caches.
+ *
+ * Return: an array of the pages, in order, or NULL.
+ */
+struct page **arm_dma_alloc_pages(size_t size, gfp_t gfp, bool coherent)
+{
+	unsigned int count = size >> PAGE_SHIFT, i = 0, j;
+	unsigned int order = min_t(unsigned int, get_order(size), PAGE_ALLOC_COSTLY_ORDER);
+	struct page **pages;
+
+	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	while (i < count) {
+		struct page *page;
+
+		order = min_t(unsigned int, order, ilog2(count - i));
+		page = alloc_pages(order ? gfp | __GFP_NORETRY | __GFP_NOWARN :
+				   gfp, order);
+		if (!page) {
+			if (!order)
+				goto fail;
+			order--;
+			continue;
+		}
+		split_page(page, order);
+		arm_dma_clear_pages(page, PAGE_SIZE << order, coherent);
+		for (j = 0; j < 1U << order; j++)
+			pages[i++] = page + j;
+	}
+	return pages;
+
+fail:
+	arm_dma_free_pages(pages, (size_t)i << PAGE_SHIFT);
+	return NULL;
+}
+
+/**
+ * arm_dma_free_pages() - give back what arm_dma_alloc_pages() gathered
+ * @pages:	the array
+ * @size:	bytes it held
+ */
+void arm_dma_free_pages(struct page **pages, size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < size >> PAGE_SHIFT; i++)
+		__free_page(pages[i]);
+	kvfree(pages);
+}

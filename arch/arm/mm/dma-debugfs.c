@@ -5,6 +5,8 @@
  *   allocators	 per allocator: buffers allocated and freed, bytes live,
  *		 failed allocations; then the count of refused frees
  *   atomic_pool size, bytes in use and the most ever in use, in bytes
+ *   iommu	 per device with arm_iommu_dma_ops: strict or lazy unmaps, maps
+ *		 made, flush queue invalidations, and IOVA ranges queued now
  */
 #include <linux/debugfs.h>
 #include <linux/init.h>
@@ -43,6 +45,13 @@ static int arm_dma_pool_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(arm_dma_pool);
 
+static int arm_dma_iommu_show(struct seq_file *s, void *unused)
+{
+	arm_iommu_show(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(arm_dma_iommu);
+
 static int __init arm_dma_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("arm-dma", NULL);
@@ -50,6 +59,9 @@ static int __init arm_dma_debugfs_init(void)
 	debugfs_create_file("allocators", 0444, dir, NULL,
 			    &arm_dma_allocators_fops);
 	debugfs_create_file("atomic_pool", 0444, dir, NULL, &arm_dma_pool_fops);
+	if (IS_ENABLED(CONFIG_ARM_DMA_IOMMU))
+		debugfs_create_file("iommu", 0444, dir, NULL,
+				    &arm_dma_iommu_fops);
 	return 0;
 }
 late_initcall(arm_dma_debugfs_init);

@@ -84,6 +84,8 @@ static inline bool arm_dma_want_vaddr(const struct arm_dma_request *req)
 extern struct arm_dma_allocator arm_dma_simple_allocator;
 extern struct arm_dma_allocator arm_dma_remap_allocator;
 extern struct arm_dma_allocator arm_dma_cma_allocator;
+struct page **arm_dma_alloc_pages(size_t size, gfp_t gfp, bool coherent);
+void arm_dma_free_pages(struct page **pages, size_t size);
 
 /* dma-atomic-pool.c */
 extern struct arm_dma_allocator arm_dma_pool_allocator;
@@ -166,7 +168,25 @@ dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
 				unsigned long attrs);
 int arm_dma_supported(struct device *dev, u64 mask);
 
+/* dma-iommu.c */
+extern const struct dma_map_ops arm_iommu_dma_ops;
+bool arm_iommu_setup_dma_ops(struct device *dev);
+void arm_iommu_teardown_dma_ops(struct device *dev);
+struct seq_file;
+void arm_iommu_show(struct seq_file *s);
+#if IS_ENABLED(CONFIG_KUNIT)
+struct iommu_domain;
+unsigned int arm_iommu_fq_pending(struct device *dev);
+void arm_iommu_set_lazy(struct device *dev, bool lazy);
+int arm_iommu_map_one(struct iommu_domain *domain, unsigned long iova,
+		      phys_addr_t phys, size_t size, int prot);
+#endif
+
 /* dma-mapping.c */
+struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
+				  void **cookie);
+void arm_dma_free_buffer(struct device *dev, size_t size, void *cookie,
+			 struct page *page);
 void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 		  gfp_t gfp, pgprot_t prot, bool is_coherent,
 		  unsigned long attrs, const void *caller);

@@ -124,6 +124,53 @@ static bool arm_dma_mask_can_hold(struct device *dev, u64 mask, size_t size)
 }
 
 /**
+ * arm_dma_alloc_buffer() - get memory from the selector, and record it
+ * @req:	the request; its size page aligned
+ * @cookie:	set to what the caller hands out: the kernel address, or the
+ *		first page for DMA_ATTR_NO_KERNEL_MAPPING
+ *
+ * Chooses the first allocator of arm_dma_allocators[] that suits @req and
+ * records which one served it, for arm_dma_free_buffer().  Knows nothing
+ * of DMA addresses: the direct ops check masks, the IOMMU ops map it.
+ *
+ * Return: the buffer's first page, or NULL.
+ */
+struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
+				  void **cookie)
+{
+	struct arm_dma_allocator *allocator = arm_dma_choose(req);
+	struct arm_dma_buffer *buf;
+	struct page *page;
+	void *vaddr;
+
+	buf = kmalloc(sizeof(*buf), arm_dma_record_gfp(req->gfp));
+	if (!buf)
+		goto fail;
+	page = allocator->alloc(req, &vaddr);
+	if (!page)
+		goto fail;
+
+	buf->allocator = allocator;
+	buf->vaddr = vaddr;
+	buf->cookie = arm_dma_want_vaddr(req) ? vaddr : page;
+	buf->size = req->size;
+	if (xa_insert_irq(&arm_dma_buffers, page_to_pfn(page), buf,
+			  arm_dma_record_gfp(req->gfp))) {
+		allocator->free(req, page, vaddr);
+		goto fail;
+	}
+	atomic_long_inc(&allocator->stats.allocs);
+	atomic_long_add(req->size, &allocator->stats.live_bytes);
+	*cookie = buf->cookie;
+	return page;
+
+fail:
+	atomic_long_inc(&allocator->stats.failures);
+	kfree(buf);
+	return NULL;
+}
+
+/**
  * __dma_alloc() - allocate a coherent buffer for a device
  * @dev:	the device
  * @size:	bytes; rounded up to whole pages
@@ -134,9 +181,10 @@ static bool arm_dma_mask_can_hold(struct device *dev, u64 mask, size_t size)
  * @attrs:	DMA_ATTR_* flags
  * @caller:	the caller's address, for vmap accounting
  *
- * Chooses the first allocator of arm_dma_allocators[] that suits the
- * request, checks the memory it got against the device's coherent mask and
- * bus limit, and records the buffer for free.
+ * The selector of the direct ops: refuses what the device's coherent mask
+ * and bus limit can never reach, asks for GFP_DMA below 32 bits, takes the
+ * memory from arm_dma_alloc_buffer() and gives it back if it landed beyond
+ * the mask.
  *
  * Return: the buffer's kernel address, its first page when @attrs holds
  * DMA_ATTR_NO_KERNEL_MAPPING, or NULL.
@@ -155,11 +203,9 @@ void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 		.coherent	= is_coherent,
 		.caller		= caller,
 	};
-	struct arm_dma_allocator *allocator;
-	struct arm_dma_buffer *buf;
 	struct page *page;
 	dma_addr_t dma;
-	void *vaddr;
+	void *cookie;
 
 	*handle = DMA_MAPPING_ERROR;
 	if (!req.size || !arm_dma_mask_can_hold(dev, mask, req.size))
@@ -167,41 +213,18 @@ void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 	if (mask < DMA_BIT_MASK(32))
 		req.gfp |= GFP_DMA;
 
-	buf = kmalloc(sizeof(*buf), arm_dma_record_gfp(gfp));
-	if (!buf)
-		return NULL;
-
-	allocator = arm_dma_choose(&req);
-	page = allocator->alloc(&req, &vaddr);
+	page = arm_dma_alloc_buffer(&req, &cookie);
 	if (!page)
-		goto fail;
-
+		return NULL;
 	dma = phys_to_dma(dev, page_to_phys(page));
 	if (dma + req.size - 1 > mask) {
-		dev_err(dev, "arm-dma: %s memory at %pad (%zu bytes) is beyond coherent mask %#llx\n",
-			allocator->name, &dma, req.size, mask);
-		goto fail_free;
+		dev_err(dev, "arm-dma: memory at %pad (%zu bytes) is beyond coherent mask %#llx\n",
+			&dma, req.size, mask);
+		arm_dma_free_buffer(dev, req.size, cookie, page);
+		return NULL;
 	}
-
-	buf->allocator = allocator;
-	buf->vaddr = vaddr;
-	buf->cookie = arm_dma_want_vaddr(&req) ? vaddr : page;
-	buf->size = req.size;
-	if (xa_insert_irq(&arm_dma_buffers, page_to_pfn(page), buf,
-			  arm_dma_record_gfp(gfp)))
-		goto fail_free;
-
-	atomic_long_inc(&allocator->stats.allocs);
-	atomic_long_add(req.size, &allocator->stats.live_bytes);
 	*handle = dma;
-	return buf->cookie;
-
-fail_free:
-	allocator->free(&req, page, vaddr);
-fail:
-	atomic_long_inc(&allocator->stats.failures);
-	kfree(buf);
-	return NULL;
+	return cookie;
 }
 
 static void *arm_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
@@ -225,9 +248,8 @@ static void *arm_coherent_dma_alloc(struct device *dev, size_t size,
  * buffer (if any) stays allocated, since freeing the wrong memory corrupts.
  */
 static struct arm_dma_buffer *arm_dma_claim(struct device *dev, size_t size,
-					    void *cookie, dma_addr_t handle)
+					    void *cookie, unsigned long pfn)
 {
-	unsigned long pfn = PHYS_PFN(dma_to_phys(dev, handle));
 	struct arm_dma_buffer *buf;
 	const char *why = NULL;
 	unsigned long flags;
@@ -247,29 +269,46 @@ static struct arm_dma_buffer *arm_dma_claim(struct device *dev, size_t size,
 	if (!why)
 		return buf;
 	atomic_long_inc(&arm_dma_refused_frees);
-	dev_err(dev, "arm-dma: refusing to free %p (dma %pad, %zu bytes): it %s\n",
-		cookie, &handle, size, why);
+	dev_err(dev, "arm-dma: refusing to free %p (page frame %#lx, %zu bytes): it %s\n",
+		cookie, pfn, size, why);
 	WARN_ONCE(1, "arm-dma: bad free of a coherent buffer\n");
 	return NULL;
 }
 
-static void arm_dma_free(struct device *dev, size_t size, void *cpu_addr,
-			 dma_addr_t handle, unsigned long attrs)
+/**
+ * arm_dma_free_buffer() - give back what arm_dma_alloc_buffer() gave
+ * @dev:	the device
+ * @size:	the size it was allocated with
+ * @cookie:	what it handed out
+ * @page:	its first page
+ *
+ * A buffer it never handed out, one freed already, or a wrong size is
+ * refused with a message and left alone.
+ */
+void arm_dma_free_buffer(struct device *dev, size_t size, void *cookie,
+			 struct page *page)
 {
-	struct arm_dma_buffer *buf = arm_dma_claim(dev, size, cpu_addr, handle);
-	struct arm_dma_request req = { .dev = dev, .attrs = attrs };
+	struct arm_dma_buffer *buf;
+	struct arm_dma_request req = { .dev = dev };
 	struct arm_dma_stats *stats;
 
+	buf = arm_dma_claim(dev, size, cookie, page_to_pfn(page));
 	if (!buf)
 		return;
 	req.size = buf->size;
-	buf->allocator->free(&req, phys_to_page(dma_to_phys(dev, handle)),
-			     buf->vaddr);
+	buf->allocator->free(&req, page, buf->vaddr);
 
 	stats = &buf->allocator->stats;
 	atomic_long_inc(&stats->frees);
 	atomic_long_sub(buf->size, &stats->live_bytes);
 	kfree(buf);
+}
+
+static void arm_dma_free(struct device *dev, size_t size, void *cpu_addr,
+			 dma_addr_t handle, unsigned long attrs)
+{
+	arm_dma_free_buffer(dev, size, cpu_addr,
+			    phys_to_page(dma_to_phys(dev, handle)));
 }
 
 /* The live buffer at @handle, if there is one of at least @size bytes. */
@@ -382,10 +421,12 @@ void arch_setup_dma_ops(struct device *dev, bool coherent)
 
 	if (dev->dma_ops)
 		return;
+	dev->archdata.dma_ops_setup = true;
+	if (IS_ENABLED(CONFIG_ARM_DMA_IOMMU) && arm_iommu_setup_dma_ops(dev))
+		return;
 	set_dma_ops(dev, dev->dma_coherent ? &arm_coherent_dma_ops :
 					     &arm_dma_ops);
 	xen_setup_dma_ops(dev);
-	dev->archdata.dma_ops_setup = true;
 	dev_dbg(dev, "arm-dma: %s\n", dev->dma_coherent ?
 		"coherent, arm_coherent_dma_ops" : "non-coherent, arm_dma_ops");
 }
@@ -394,6 +435,9 @@ void arch_teardown_dma_ops(struct device *dev)
 {
 	if (!dev->archdata.dma_ops_setup)
 		return;
+	if (IS_ENABLED(CONFIG_ARM_DMA_IOMMU) &&
+	    get_dma_ops(dev) == &arm_iommu_dma_ops)
+		arm_iommu_teardown_dma_ops(dev);
 	/* A later probe configures the device again from scratch. */
 	set_dma_ops(dev, NULL);
 	dev->archdata.dma_ops_setup = false;

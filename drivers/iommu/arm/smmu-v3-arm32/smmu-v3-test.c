@@ -10,6 +10,7 @@
  * address it is given.  It needs -machine virt,iommu=smmuv3 -device edu
  * and skips otherwise.
  */
+#include <kunit/qemu_edu.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/iommu.h>
@@ -146,19 +147,6 @@ static struct kunit_suite smmu_v3_encoding_suite = {
 	.test_cases = smmu_v3_encoding_cases,
 };
 
-/* QEMU's edu device */
-#define EDU_ID			0x00
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_COUNT		0x90
-#define EDU_DMA_CMD		0x98
-#define  EDU_DMA_RUN		BIT(0)
-#define  EDU_DMA_TO_RAM		BIT(1)
-#define EDU_BUFFER		0x40000
-
-/* edu refuses a transfer that ends at the end of its buffer: stay short. */
-#define EDU_XFER		SZ_1K
-
 #define IOVA_IN			0x100000	/* below edu's 28-bit mask */
 #define IOVA_OUT		0x200000
 
@@ -176,23 +164,9 @@ static struct smmu_device *smmu_of(struct device *dev)
 	return master->smmu;
 }
 
-/* One DMA between edu's buffer and @bus; false on timeout. */
 static bool edu_dma(struct edu_test *t, u64 bus, bool to_ram)
 {
-	unsigned int waited;
-
-	writel(to_ram ? EDU_BUFFER : lower_32_bits(bus), t->regs + EDU_DMA_SRC);
-	writel(to_ram ? lower_32_bits(bus) : EDU_BUFFER, t->regs + EDU_DMA_DST);
-	writel(EDU_XFER, t->regs + EDU_DMA_COUNT);
-	writel(EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0),
-	       t->regs + EDU_DMA_CMD);
-	/* edu completes a transfer 100 ms after it starts. */
-	for (waited = 0; waited < 2000; waited += 20) {
-		if (!(readl(t->regs + EDU_DMA_CMD) & EDU_DMA_RUN))
-			return true;
-		msleep(20);
-	}
-	return false;
+	return qemu_edu_dma(t->regs, bus, to_ram);
 }
 
 static void fill(struct page *page, u8 value)
@@ -203,7 +177,7 @@ static void fill(struct page *page, u8 value)
 /* The bytes a transfer covers hold @value. */
 static bool holds(struct page *page, u8 value)
 {
-	return !memchr_inv(page_address(page), value, EDU_XFER);
+	return !memchr_inv(page_address(page), value, QEMU_EDU_XFER);
 }
 
 /*
@@ -225,7 +199,7 @@ static void edu_remove(struct pci_dev *pdev)
 }
 
 static const struct pci_device_id edu_ids[] = {
-	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ PCI_DEVICE(QEMU_EDU_VENDOR, QEMU_EDU_DEVICE) },
 	{ }
 };
 
@@ -263,7 +237,7 @@ static int edu_test_init(struct kunit *test)
 	pci_set_master(t->pdev);
 	t->regs = pci_iomap(t->pdev, 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, t->regs);
-	KUNIT_ASSERT_EQ(test, readl(t->regs + EDU_ID) & 0xffff, 0xed);
+	KUNIT_ASSERT_EQ(test, readl(t->regs + QEMU_EDU_ID) & 0xffff, 0xed);
 
 	t->in = alloc_page(GFP_KERNEL);
 	t->out = alloc_page(GFP_KERNEL);

@@ -578,6 +578,15 @@ static void smmu_report_event(struct smmu_device *smmu, const u64 *evt)
 			    id, smmu_event_name(id), sid,
 			    master ? dev_name(master) : "no device",
 			    evt[1] & EVT1_RNW ? "read" : "write", evt[2]);
+	/* Faults of a translating domain go to its owner's handler, if any. */
+	if (master && id >= EVT_F_TRANSLATION && id <= EVT_F_PERMISSION) {
+		struct iommu_domain *domain = iommu_get_domain_for_dev(master);
+
+		if (domain && domain->type & __IOMMU_DOMAIN_PAGING)
+			report_iommu_fault(domain, master, evt[2],
+					   evt[1] & EVT1_RNW ? IOMMU_FAULT_READ :
+							       IOMMU_FAULT_WRITE);
+	}
 	pci_dev_put(pdev);
 }
 

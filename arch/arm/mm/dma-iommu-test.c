@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite: DMA through an IOMMU on 32-bit ARM (arm_iommu_dma_ops).
+ *
+ * The suite binds QEMU's edu PCI device to a driver of its own, so that
+ * its DMA is configured as any driver's would be, and then holds what the
+ * DMA API gives that device against the IOMMU's page tables: every DMA
+ * address is an IOVA that translates to the CPU's pages, and nothing is
+ * left mapped after an unmap.  It needs QEMU -machine virt,iommu=smmuv3
+ * -device edu,dma_mask=0xffffffff and skips otherwise.
+ */
+#include <kunit/qemu_edu.h>
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/dma-map-ops.h>
+#include <linux/highmem.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "dma-internal.h"
+
+static struct pci_dev *edu;
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	edu = pdev;
+	return 0;
+}
+
+static void edu_remove(struct pci_dev *pdev)
+{
+	edu = NULL;
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(QEMU_EDU_VENDOR, QEMU_EDU_DEVICE) },
+	{ }
+};
+
+static struct pci_driver edu_driver = {
+	.name		= "arm-dma-iommu-test",
+	.id_table	= edu_ids,
+	.probe		= edu_probe,
+	.remove		= edu_remove,
+};
+
+static int iommu_suite_init(struct kunit_suite *suite)
+{
+	return pci_register_driver(&edu_driver);
+}
+
+static void iommu_suite_exit(struct kunit_suite *suite)
+{
+	pci_unregister_driver(&edu_driver);
+}
+
+struct iommu_test {
+	struct device *dev;
+	struct iommu_domain *domain;
+	unsigned long fault_iova;
+	int faults;
+	int map_calls, fail_at;
+	unsigned long mapped[8];
+};
+
+static int iommu_test_init(struct kunit *test)
+{
+	struct iommu_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return -ENOMEM;
+	test->priv = t;
+	if (!edu)
+		kunit_skip(test, "no edu device: QEMU -device edu");
+	t->dev = &edu->dev;
+	if (!device_iommu_mapped(t->dev))
+		kunit_skip(test, "edu is not behind an IOMMU: -machine iommu=smmuv3");
+	t->domain = iommu_get_domain_for_dev(t->dev);
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(t->dev, DMA_BIT_MASK(32)), 0);
+	return 0;
+}
+
+/* The page the IOMMU translates @iova to, or NULL. */
+static struct page *translated(struct iommu_test *t, dma_addr_t iova)
+{
+	phys_addr_t phys = iommu_iova_to_phys(t->domain, iova);
+
+	return phys ? phys_to_page(phys) : NULL;
+}
+
+static void expect_in_aperture(struct kunit *test, struct iommu_test *t,
+			       dma_addr_t iova, size_t size)
+{
+	KUNIT_EXPECT_GE(test, iova, t->domain->geometry.aperture_start);
+	KUNIT_EXPECT_LE(test, (u64)iova + size - 1,
+			min_t(u64, t->domain->geometry.aperture_end,
+			      dma_get_mask(t->dev)));
+}
+
+static void a_device_behind_the_iommu_gets_its_own_paging_domain(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+
+	KUNIT_EXPECT_PTR_EQ(test, get_dma_ops(t->dev), &arm_iommu_dma_ops);
+	KUNIT_EXPECT_TRUE(test, t->domain->type & __IOMMU_DOMAIN_PAGING);
+	KUNIT_EXPECT_NOT_NULL(test, t->domain->iova_cookie);
+}
+
+/*
+ * A buffer of @size bytes allocated with @gfp and @attrs: its DMA address is
+ * an IOVA in the aperture, each of its pages translates to the page the CPU
+ * sees, and what the CPU writes is what the device would read.
+ */
+static void expect_translated_buffer(struct kunit *test, gfp_t gfp,
+				     unsigned long attrs, size_t size)
+{
+	struct iommu_test *t = test->priv;
+	dma_addr_t iova;
+	size_t off;
+	u8 *cpu;
+
+	cpu = dma_alloc_attrs(t->dev, size, &iova, gfp, attrs);
+	KUNIT_ASSERT_NOT_NULL(test, cpu);
+	expect_in_aperture(test, t, iova, size);
+	memset(cpu, 0xc3, size);
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		struct page *cpu_page = is_vmalloc_addr(cpu + off) ?
+					vmalloc_to_page(cpu + off) :
+					virt_to_page(cpu + off);
+		struct page *dev_page = translated(t, iova + off);
+		u8 *seen;
+
+		KUNIT_ASSERT_PTR_EQ(test, dev_page, cpu_page);
+		seen = kmap_local_page(dev_page);
+		KUNIT_EXPECT_NULL(test, memchr_inv(seen, 0xc3, PAGE_SIZE));
+		kunmap_local(seen);
+	}
+	dma_free_attrs(t->dev, size, cpu, iova, attrs);
+	KUNIT_EXPECT_NULL(test, translated(t, iova));
+}
+
+static void a_sleeping_allocation_is_gathered_pages_behind_one_iova_range(struct kunit *test)
+{
+	expect_translated_buffer(test, GFP_KERNEL, 0, SZ_64K + PAGE_SIZE);
+}
+
+static void a_contiguous_allocation_is_mapped_at_one_iova_range(struct kunit *test)
+{
+	expect_translated_buffer(test, GFP_KERNEL, DMA_ATTR_FORCE_CONTIGUOUS,
+				 SZ_32K);
+}
+
+static void an_atomic_allocation_is_mapped_at_one_iova_range(struct kunit *test)
+{
+	expect_translated_buffer(test, GFP_ATOMIC, 0, SZ_8K);
+}
+
+static struct scatterlist *page_list(struct kunit *test, unsigned int n,
+				     unsigned int offset, unsigned int len)
+{
+	struct scatterlist *sgl = kunit_kcalloc(test, n, sizeof(*sgl), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sgl);
+	sg_init_table(sgl, n);
+	for (i = 0; i < n; i++) {
+		/* Every other page: the list is physically scattered. */
+		void *two = kunit_kzalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, two);
+		sg_set_buf(&sgl[i], PTR_ALIGN(two, PAGE_SIZE) + offset, len);
+	}
+	return sgl;
+}
+
+static void map_sg_gives_a_list_of_pages_one_contiguous_iova_range(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct scatterlist *sgl = page_list(test, 8, 0, PAGE_SIZE), *sg;
+	dma_addr_t start;
+	int n, i;
+
+	n = dma_map_sg(t->dev, sgl, 8, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_EQ(test, n, 1);
+	start = sg_dma_address(sgl);
+	KUNIT_EXPECT_EQ(test, sg_dma_len(sgl), 8 * PAGE_SIZE);
+	expect_in_aperture(test, t, start, 8 * PAGE_SIZE);
+	for_each_sg(sgl, sg, 8, i)
+		KUNIT_EXPECT_PTR_EQ(test, translated(t, start + i * PAGE_SIZE),
+				    sg_page(sg));
+
+	dma_unmap_sg(t->dev, sgl, 8, DMA_BIDIRECTIONAL);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_NULL(test, translated(t, start + i * PAGE_SIZE));
+}
+
+static void map_sg_keeps_within_the_max_segment_size(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct scatterlist *sgl = page_list(test, 8, 0, PAGE_SIZE), *sg;
+	unsigned int old = dma_get_max_seg_size(t->dev);
+	int n, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, t->dev->dma_parms);
+	dma_set_max_seg_size(t->dev, 2 * PAGE_SIZE);
+	n = dma_map_sg(t->dev, sgl, 8, DMA_TO_DEVICE);
+	dma_set_max_seg_size(t->dev, old);
+	KUNIT_ASSERT_EQ(test, n, 4);
+	for_each_sg(sgl, sg, n, i) {
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), 2 * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sg),
+				sg_dma_address(sgl) + i * 2 * PAGE_SIZE);
+	}
+	dma_unmap_sg(t->dev, sgl, 8, DMA_TO_DEVICE);
+}
+
+static void unaligned_entries_keep_their_offsets_in_their_own_segments(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct scatterlist *sgl = page_list(test, 3, 100, 500), *sg;
+	int n, i;
+
+	n = dma_map_sg(t->dev, sgl, 3, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_EQ(test, n, 3);
+	for_each_sg(sgl, sg, 3, i) {
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sg) % PAGE_SIZE, 100);
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), 500);
+		KUNIT_EXPECT_PTR_EQ(test, translated(t, sg_dma_address(sg)),
+				    sg_page(sg));
+	}
+	dma_unmap_sg(t->dev, sgl, 3, DMA_FROM_DEVICE);
+}
+
+static void running_out_of_iova_space_fails_cleanly_and_recovers(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	unsigned int n, max = 512;
+	dma_addr_t *dmas = kunit_kcalloc(test, max, sizeof(*dmas), GFP_KERNEL);
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, dmas);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	/* A 1 MiB IOVA space holds at most 256 pages. */
+	KUNIT_ASSERT_EQ(test, dma_set_mask(t->dev, DMA_BIT_MASK(20)), 0);
+	for (n = 0; n < max; n++) {
+		dmas[n] = dma_map_page(t->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+		if (dma_mapping_error(t->dev, dmas[n]))
+			break;
+		KUNIT_EXPECT_LE(test, dmas[n] + PAGE_SIZE - 1, DMA_BIT_MASK(20));
+	}
+	KUNIT_EXPECT_LT(test, n, 256);
+	KUNIT_EXPECT_GT(test, n, 0);
+	while (n--)
+		dma_unmap_page(t->dev, dmas[n], PAGE_SIZE, DMA_TO_DEVICE);
+
+	dmas[0] = dma_map_page(t->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_mapping_error(t->dev, dmas[0]));
+	if (!dma_mapping_error(t->dev, dmas[0]))
+		dma_unmap_page(t->dev, dmas[0], PAGE_SIZE, DMA_TO_DEVICE);
+	dma_set_mask(t->dev, DMA_BIT_MASK(32));
+	__free_page(page);
+}
+
+static int failing_map_one(struct iommu_domain *domain, unsigned long iova,
+			   phys_addr_t phys, size_t size, int prot)
+{
+	struct iommu_test *t = kunit_get_current_test()->priv;
+
+	if (++t->map_calls == t->fail_at)
+		return -ENOMEM;
+	t->mapped[t->map_calls - 1] = iova;
+	return iommu_map(domain, iova, phys, size, prot, GFP_ATOMIC);
+}
+
+static void a_failure_half_way_through_a_list_unmaps_what_was_mapped(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct scatterlist *sgl = page_list(test, 5, 0, PAGE_SIZE), *sg;
+	int i;
+
+	t->fail_at = 4;
+	kunit_activate_static_stub(test, arm_iommu_map_one, failing_map_one);
+	/* dma_map_sg() reports the ops' error as no entries mapped. */
+	KUNIT_EXPECT_EQ(test, dma_map_sg(t->dev, sgl, 5, DMA_TO_DEVICE), 0);
+	kunit_deactivate_static_stub(test, arm_iommu_map_one);
+
+	KUNIT_EXPECT_EQ(test, t->map_calls, 4);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_NULL(test, translated(t, t->mapped[i]));
+	for_each_sg(sgl, sg, 5, i)
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), 0);
+
+	/* Nothing leaked: the whole list maps again. */
+	KUNIT_EXPECT_EQ(test, dma_map_sg(t->dev, sgl, 5, DMA_TO_DEVICE), 1);
+	dma_unmap_sg(t->dev, sgl, 5, DMA_TO_DEVICE);
+}
+
+static void unmapping_an_address_never_mapped_is_refused(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct page *page = alloc_page(GFP_KERNEL);
+	dma_addr_t live;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	live = dma_map_page(t->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, live));
+
+	/* Inside the reserved MSI window: never handed out, never mapped. */
+	dma_unmap_page(t->dev, SZ_128M + SZ_256K, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_PTR_EQ(test, translated(t, live), page);
+
+	dma_unmap_page(t->dev, live, PAGE_SIZE, DMA_TO_DEVICE);
+	__free_page(page);
+}
+
+static void strict_unmap_leaves_nothing_queued(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct page *page = alloc_page(GFP_KERNEL);
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	arm_iommu_set_lazy(t->dev, false);
+	dma = dma_map_page(t->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, dma));
+	dma_unmap_page(t->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, arm_iommu_fq_pending(t->dev), 0);
+	KUNIT_EXPECT_NULL(test, translated(t, dma));
+	__free_page(page);
+}
+
+static void lazy_unmap_queues_the_iova_until_a_flush(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct page *page = alloc_page(GFP_KERNEL);
+	unsigned int waited;
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	arm_iommu_set_lazy(t->dev, true);
+	dma = dma_map_page(t->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, dma));
+	dma_unmap_page(t->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+	/* Out of the page tables at once; the IOVA waits for the flush. */
+	KUNIT_EXPECT_NULL(test, translated(t, dma));
+	KUNIT_EXPECT_EQ(test, arm_iommu_fq_pending(t->dev), 1);
+	for (waited = 0; waited < 500 && arm_iommu_fq_pending(t->dev);
+	     waited += 20)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, arm_iommu_fq_pending(t->dev), 0);
+	arm_iommu_set_lazy(t->dev, false);
+	__free_page(page);
+}
+
+static int count_fault(struct iommu_domain *domain, struct device *dev,
+		       unsigned long iova, int flags, void *token)
+{
+	struct iommu_test *t = token;
+
+	t->fault_iova = iova;
+	t->faults++;
+	return 0;
+}
+
+static void edu_dmas_through_the_ops_and_faults_after_unmap(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	void __iomem *regs;
+	dma_addr_t in, out;
+	unsigned int waited;
+	u8 *a, *b;
+
+	a = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	b = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, pci_enable_device(edu), 0);
+	pci_set_master(edu);
+	regs = pci_iomap(edu, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, regs);
+	iommu_set_fault_handler(t->domain, count_fault, t);
+
+	memset(a, 0x3e, PAGE_SIZE);
+	in = dma_map_single(t->dev, a, PAGE_SIZE, DMA_TO_DEVICE);
+	out = dma_map_single(t->dev, b, PAGE_SIZE, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, in));
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, out));
+	KUNIT_ASSERT_TRUE(test, qemu_edu_dma(regs, in, false));
+	KUNIT_ASSERT_TRUE(test, qemu_edu_dma(regs, out, true));
+	dma_unmap_single(t->dev, in, PAGE_SIZE, DMA_TO_DEVICE);
+	dma_unmap_single(t->dev, out, PAGE_SIZE, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0x3e, QEMU_EDU_XFER));
+
+	/* The mapping is gone: the device's write faults, memory stays. */
+	memset(b, 0, PAGE_SIZE);
+	KUNIT_ASSERT_TRUE(test, qemu_edu_dma(regs, out, true));
+	for (waited = 0; waited < 1000 && !t->faults; waited += 20)
+		msleep(20);
+	KUNIT_EXPECT_GT(test, t->faults, 0);
+	KUNIT_EXPECT_EQ(test, t->fault_iova & PAGE_MASK, out & PAGE_MASK);
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0, PAGE_SIZE));
+
+	iommu_set_fault_handler(t->domain, NULL, NULL);
+	pci_iounmap(edu, regs);
+}
+
+static struct kunit_case arm_dma_iommu_cases[] = {
+	KUNIT_CASE(a_device_behind_the_iommu_gets_its_own_paging_domain),
+	KUNIT_CASE(a_sleeping_allocation_is_gathered_pages_behind_one_iova_range),
+	KUNIT_CASE(a_contiguous_allocation_is_mapped_at_one_iova_range),
+	KUNIT_CASE(an_atomic_allocation_is_mapped_at_one_iova_range),
+	KUNIT_CASE(map_sg_gives_a_list_of_pages_one_contiguous_iova_range),
+	KUNIT_CASE(map_sg_keeps_within_the_max_segment_size),
+	KUNIT_CASE(unaligned_entries_keep_their_offsets_in_their_own_segments),
+	KUNIT_CASE(running_out_of_iova_space_fails_cleanly_and_recovers),
+	KUNIT_CASE(a_failure_half_way_through_a_list_unmaps_what_was_mapped),
+	KUNIT_CASE(unmapping_an_address_never_mapped_is_refused),
+	KUNIT_CASE(strict_unmap_leaves_nothing_queued),
+	KUNIT_CASE(lazy_unmap_queues_the_iova_until_a_flush),
+	KUNIT_CASE(edu_dmas_through_the_ops_and_faults_after_unmap),
+	{}
+};
+
+static struct kunit_suite arm_dma_iommu_suite = {
+	.name = "arm_dma_iommu",
+	.suite_init = iommu_suite_init,
+	.suite_exit = iommu_suite_exit,
+	.init = iommu_test_init,
+	.test_cases = arm_dma_iommu_cases,
+};
+
+kunit_test_suite(arm_dma_iommu_suite);
+
+MODULE_DESCRIPTION("KUnit: DMA through an IOMMU on 32-bit ARM");
+MODULE_LICENSE("GPL");
