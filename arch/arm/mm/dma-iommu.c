@@ -188,23 +188,19 @@ EXPORT_SYMBOL_IF_KUNIT(arm_iommu_set_lazy);
 
 /* Mapping and unmapping IOVA ranges */
 
+/* What the device may do to the memory, by direction. */
+static const int arm_iommu_dir_prot[] = {
+	[DMA_BIDIRECTIONAL]	= IOMMU_READ | IOMMU_WRITE,
+	[DMA_TO_DEVICE]		= IOMMU_READ,
+	[DMA_FROM_DEVICE]	= IOMMU_WRITE,
+	[DMA_NONE]		= 0,
+};
+
 static int arm_iommu_prot(enum dma_data_direction dir, bool coherent,
 			  unsigned long attrs)
 {
-	int prot = coherent ? IOMMU_CACHE : 0;
-
-	if (attrs & DMA_ATTR_PRIVILEGED)
-		prot |= IOMMU_PRIV;
-	switch (dir) {
-	case DMA_BIDIRECTIONAL:
-		return prot | IOMMU_READ | IOMMU_WRITE;
-	case DMA_TO_DEVICE:
-		return prot | IOMMU_READ;
-	case DMA_FROM_DEVICE:
-		return prot | IOMMU_WRITE;
-	default:
-		return 0;
-	}
+	return arm_iommu_dir_prot[dir] | (coherent ? IOMMU_CACHE : 0) |
+	       (attrs & DMA_ATTR_PRIVILEGED ? IOMMU_PRIV : 0);
 }
 
 /*

@@ -751,12 +751,12 @@ static int smmu_reset(struct smmu_device *smmu, struct platform_device *pdev)
 		dev_err(smmu->dev, "cannot disable the SMMU\n");
 		return ret;
 	}
-	writel_relaxed(FIELD_PREP(CR1_TABLE_SH, SMMU_SH_ISH) |
-		       FIELD_PREP(CR1_TABLE_OC, attr) |
-		       FIELD_PREP(CR1_TABLE_IC, attr) |
-		       FIELD_PREP(CR1_QUEUE_SH, SMMU_SH_ISH) |
-		       FIELD_PREP(CR1_QUEUE_OC, attr) |
-		       FIELD_PREP(CR1_QUEUE_IC, attr), smmu->base + SMMU_CR1);
+	writel_relaxed(FIELD_PREP(CR1_TBL_SHARE, SMMU_SH_ISH) |
+		       FIELD_PREP(CR1_TBL_OCACHE, attr) |
+		       FIELD_PREP(CR1_TBL_ICACHE, attr) |
+		       FIELD_PREP(CR1_Q_SHARE, SMMU_SH_ISH) |
+		       FIELD_PREP(CR1_Q_OCACHE, attr) |
+		       FIELD_PREP(CR1_Q_ICACHE, attr), smmu->base + SMMU_CR1);
 	writel_relaxed(CR2_PTM | CR2_RECINVSID, smmu->base + SMMU_CR2);
 
 	ret = smmu_init_strtab(smmu) ?:

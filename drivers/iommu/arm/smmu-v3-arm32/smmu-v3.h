@@ -40,12 +40,12 @@
 #define  CR0_SMMUEN		BIT(0)
 #define SMMU_CR0ACK		0x24
 #define SMMU_CR1		0x28
-#define  CR1_TABLE_SH		GENMASK(11, 10)
-#define  CR1_TABLE_OC		GENMASK(9, 8)
-#define  CR1_TABLE_IC		GENMASK(7, 6)
-#define  CR1_QUEUE_SH		GENMASK(5, 4)
-#define  CR1_QUEUE_OC		GENMASK(3, 2)
-#define  CR1_QUEUE_IC		GENMASK(1, 0)
+#define  CR1_TBL_SHARE		GENMASK(11, 10)
+#define  CR1_TBL_OCACHE		GENMASK(9, 8)
+#define  CR1_TBL_ICACHE		GENMASK(7, 6)
+#define  CR1_Q_SHARE		GENMASK(5, 4)
+#define  CR1_Q_OCACHE		GENMASK(3, 2)
+#define  CR1_Q_ICACHE		GENMASK(1, 0)
 #define SMMU_CR2		0x2c
 #define  CR2_PTM		BIT(2)
 #define  CR2_RECINVSID		BIT(1)
