@@ -53,7 +53,8 @@ TIMEOUT = 600
 # drivers-vexpress boots with its device tree appended to the kernel and
 # dma-coherent taken off the virtio transports (harness/noncoherent-dtb.sh),
 # so the virtio disk is a non-coherent device, as a real one on that board.
-# The drivers-virt runs put a virtio-blk PCI disk and an NVMe disk behind
+# The drivers-virt runs put a virtio-blk PCI disk, an NVMe disk and an e1000
+# NIC (pinging QEMU's user-network gateway) behind
 # the SMMUv3 driver: passed through (iommu.passthrough=1: the IOMMU core's
 # identity domain, direct ops), or translated by arm_iommu_dma_ops with
 # strict or lazy (iommu.strict=0) invalidation.
@@ -62,7 +63,10 @@ VIRT_SMMU_DISKS = [
     "-drive", "if=none,id=d0,format=raw,file={disk}",
     "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on",
     "-drive", "if=none,id=d1,format=raw,file={disk}.nvme",
-    "-device", "nvme,serial=armdma,drive=d1"]
+    "-device", "nvme,serial=armdma,drive=d1",
+    "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"]
+# eth0 (the e1000) gets QEMU's user network; its gateway answers pings.
+VIRT_NET = " ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off disktest.ping=10.0.2.2"
 
 BOOT_RUNS = [
     ("drivers-vexpress", "drivers-vexpress.config",
@@ -74,13 +78,13 @@ BOOT_RUNS = [
      "console=ttyAMA0 disktest.devs=vda disktest.mib=4"),
     ("drivers-virt-passthrough", "drivers-virt.config", VIRT_SMMU_DISKS,
      "console=ttyAMA0 iommu.passthrough=1 disktest.devs=vda,nvme0n1 "
-     "disktest.mib=4 disktest.iommu=identity"),
+     "disktest.mib=4 disktest.iommu=identity" + VIRT_NET),
     ("drivers-virt-iommu", "drivers-virt.config", VIRT_SMMU_DISKS,
      "console=ttyAMA0 disktest.devs=vda,nvme0n1 disktest.mib=4 "
-     "disktest.iommu=translated"),
+     "disktest.iommu=translated" + VIRT_NET),
     ("drivers-virt-iommu-lazy", "drivers-virt.config", VIRT_SMMU_DISKS,
      "console=ttyAMA0 iommu.strict=0 disktest.devs=vda,nvme0n1 "
-     "disktest.mib=4 disktest.iommu=translated-lazy"),
+     "disktest.mib=4 disktest.iommu=translated-lazy" + VIRT_NET),
 ]
 BOOT_TIMEOUT = 300
 

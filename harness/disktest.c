@@ -3,16 +3,24 @@
  * /init for the driver runs of make check: real drivers as clients of the
  * DMA layer.  Writes a known pattern to every block device it is told of,
  * drops the page cache, reads it back (buffered, then with O_DIRECT so the
- * device DMAs straight into user pages) and compares; then asks DMA-API
+ * device DMAs straight into user pages) and compares; pings through a NIC
+ * if told to; checks which DMA path each device took; then asks DMA-API
  * debug whether it saw any misuse.  Prints KTAP and powers off.
  *
  * Kernel command line: disktest.devs=vda,vdb (default vda)
  *                      disktest.mib=N        (default 4)
  *                      disktest.iommu=PATH   (how each disk's DMA must go:
  *                                             translated, identity or none)
+ *                      disktest.ping=ADDR    (also ping ADDR through eth0,
+ *                                             configured with ip=)
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,13 +145,16 @@ static char *cmdline_value(const char *name)
 /* The PCI (or platform) device name of a disk: the parent of its virtio device. */
 static const char *disk_device(const char *dev)
 {
-	static char name[64];
+	static char name[256];
 	char path[128], real[256];
 	char *slash;
 
 	snprintf(path, sizeof(path), "/sys/block/%s/device", dev);
-	if (!realpath(path, real))
-		return "";
+	if (!realpath(path, real)) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device", dev);
+		if (!realpath(path, real))
+			return "";
+	}
 	/* virtio disks hang below virtioN below the PCI device; NVMe one more */
 	while ((slash = strrchr(real, '/')) &&
 	       (!strncmp(slash + 1, "virtio", 6) || !strncmp(slash + 1, "nvme", 4)))
@@ -185,6 +196,64 @@ static const char *disk_dma_path(const char *dev)
 	return strncmp(type, "identity", 8) ? "none" : "identity";
 }
 
+static u_int16_t icmp_sum(const void *data, size_t len)
+{
+	const u_int16_t *w = data;
+	u_int32_t sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	if (len)
+		sum += *(const u_int8_t *)w;
+	sum = (sum >> 16) + (sum & 0xffff);
+	return ~(sum + (sum >> 16));
+}
+
+/*
+ * Echo requests of growing size to @addr; every reply must carry back the
+ * payload that was sent.  Both directions go through the NIC's DMA.
+ */
+static void test_ping(const char *netdev, const char *addr)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	static unsigned char pkt[1500], reply[1600];
+	int fd, seq, good = 0, tries = 32;
+
+	inet_pton(AF_INET, addr, &to.sin_addr);
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0) {
+		result(0, "%s: echo replies carry what was sent", netdev);
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (seq = 0; seq < tries; seq++) {
+		struct icmphdr *icmp = (struct icmphdr *)pkt;
+		size_t len = sizeof(*icmp) + 32 + seq * 40;
+		size_t i;
+		ssize_t n;
+
+		memset(pkt, 0, sizeof(*icmp));
+		icmp->type = ICMP_ECHO;
+		icmp->un.echo.id = htons(0xd3a);
+		icmp->un.echo.sequence = htons(seq);
+		for (i = sizeof(*icmp); i < len; i++)
+			pkt[i] = (unsigned char)(i * 7 + seq);
+		icmp->checksum = icmp_sum(pkt, len);
+		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+			continue;
+		/* The reply comes with its IP header (20 bytes, no options). */
+		n = recv(fd, reply, sizeof(reply), 0);
+		if (n == (ssize_t)len + 20 &&
+		    !memcmp(reply + 20 + sizeof(*icmp), pkt + sizeof(*icmp),
+			    len - sizeof(*icmp)))
+			good++;
+	}
+	close(fd);
+	printf("# %s: %d of %d echo replies matched\n", netdev, good, tries);
+	result(good == tries, "%s: echo replies carry what was sent", netdev);
+}
+
 static void test_disk(const char *dev, size_t bytes, uint32_t *buf,
 		      uint32_t *want)
 {
@@ -222,7 +291,7 @@ static long layer_allocations(void)
 
 int main(void)
 {
-	char *devs, *dev, *mib, *save, *want_path;
+	char *devs, *dev, *mib, *save, *want_path, *ping;
 	uint32_t *buf, *want;
 	size_t bytes;
 	long errors;
@@ -244,8 +313,13 @@ int main(void)
 	for (dev = strtok_r(devs, ",", &save); dev; dev = strtok_r(NULL, ",", &save))
 		test_disk(dev, bytes, buf, want);
 	free(devs);
+	ping = cmdline_value("disktest.ping");
+	if (ping)
+		test_ping("eth0", ping);
 	devs = cmdline_value("disktest.devs");
-	devs = strdup(devs ? devs : "vda");
+	if (asprintf(&devs, "%s%s", devs ? devs : "vda",
+		     ping ? ",eth0" : "") < 0)
+		return 1;
 	want_path = cmdline_value("disktest.iommu");
 	want_path = want_path ? strdup(want_path) : NULL;
 	/* After the I/O: lazy unmaps have been flushed by now. */
@@ -254,7 +328,7 @@ int main(void)
 		printf("# %s (%s): DMA %s\n", dev, disk_device(dev),
 		       disk_dma_path(dev));
 		result(!strcmp(disk_dma_path(dev), want_path),
-		       "%s: the disk's DMA took the expected IOMMU path", dev);
+		       "%s: the device's DMA took the expected IOMMU path", dev);
 	}
 
 	result(layer_allocations() > 0,

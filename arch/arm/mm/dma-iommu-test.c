@@ -159,6 +159,38 @@ static void an_atomic_allocation_is_mapped_at_one_iova_range(struct kunit *test)
 	expect_translated_buffer(test, GFP_ATOMIC, 0, SZ_8K);
 }
 
+static void get_sgtable_lists_the_pages_of_each_kind(struct kunit *test)
+{
+	static const unsigned long kinds[] = { 0, DMA_ATTR_FORCE_CONTIGUOUS };
+	struct iommu_test *t = test->priv;
+	struct scatterlist *sg;
+	struct sg_table sgt;
+	unsigned int k, i;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		size_t size = SZ_16K, seen = 0;
+		dma_addr_t iova;
+		u8 *cpu;
+
+		cpu = dma_alloc_attrs(t->dev, size, &iova, GFP_KERNEL, kinds[k]);
+		KUNIT_ASSERT_NOT_NULL(test, cpu);
+		KUNIT_ASSERT_EQ(test, dma_get_sgtable_attrs(t->dev, &sgt, cpu, iova,
+							    size, kinds[k]), 0);
+		for_each_sgtable_sg(&sgt, sg, i) {
+			unsigned int off;
+
+			for (off = 0; off < sg->length; off += PAGE_SIZE)
+				KUNIT_EXPECT_PTR_EQ(test,
+						    nth_page(sg_page(sg), off >> PAGE_SHIFT),
+						    translated(t, iova + seen + off));
+			seen += sg->length;
+		}
+		KUNIT_EXPECT_EQ(test, seen, size);
+		sg_free_table(&sgt);
+		dma_free_attrs(t->dev, size, cpu, iova, kinds[k]);
+	}
+}
+
 static struct scatterlist *page_list(struct kunit *test, unsigned int n,
 				     unsigned int offset, unsigned int len)
 {
@@ -413,6 +445,7 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(a_sleeping_allocation_is_gathered_pages_behind_one_iova_range),
 	KUNIT_CASE(a_contiguous_allocation_is_mapped_at_one_iova_range),
 	KUNIT_CASE(an_atomic_allocation_is_mapped_at_one_iova_range),
+	KUNIT_CASE(get_sgtable_lists_the_pages_of_each_kind),
 	KUNIT_CASE(map_sg_gives_a_list_of_pages_one_contiguous_iova_range),
 	KUNIT_CASE(map_sg_keeps_within_the_max_segment_size),
 	KUNIT_CASE(unaligned_entries_keep_their_offsets_in_their_own_segments),
