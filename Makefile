@@ -32,12 +32,12 @@ ONLY   ?=
 FILTER ?=
 QEMU_EXTRA ?=
 
-.PHONY: all deps overlay kernel run check menuconfig clean help
+.PHONY: all deps overlay kernel run check bench menuconfig clean help
 .DEFAULT_GOAL := help
 
 help:
 	@sed -n '3,7p' $(PROJECT)/Makefile | sed 's/^# \{0,1\}//'
-	@echo "Also: make kernel, make overlay, make menuconfig, make clean."
+	@echo "Also: make bench, make kernel, make overlay, make menuconfig, make clean."
 
 deps:
 	@$(PROJECT)/harness/deps.sh
@@ -72,6 +72,11 @@ check: $(BUILD)/.overlay
 	@$(PROJECT)/harness/checkpatch.sh $(SRC)
 	@python3 $(PROJECT)/harness/check.py $(SRC) $(BUILD) \
 		$(if $(ONLY),--only $(ONLY)) $(if $(FILTER),--filter '$(FILTER)')
+
+# Not part of check: builds ours and a pristine upstream kernel per machine.
+bench: $(BUILD)/.overlay
+	@$(PROJECT)/harness/deps.sh gnuplot-nox
+	@python3 $(PROJECT)/harness/bench.py $(PROJECT) $(BUILD)
 
 menuconfig: $(RUNDIR)/.config
 	$(KMAKE) menuconfig

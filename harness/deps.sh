@@ -5,7 +5,8 @@
 # Runs apt-get only when something is absent, so a warm machine pays nothing.
 set -eu
 
-pkgs="linux-source-6.12 gcc-arm-linux-gnueabihf qemu-system-arm bc bison flex
+# Extra packages can be named as arguments (make bench: gnuplot-nox).
+pkgs="$* linux-source-6.12 gcc-arm-linux-gnueabihf qemu-system-arm bc bison flex
       libssl-dev libelf-dev cpio kmod device-tree-compiler ccache make python3
       xz-utils"
 

@@ -19,7 +19,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
-#include <linux/xarray.h>
+#include <linux/rbtree.h>
 #include <kunit/visibility.h>
 #include <asm/xen/xen-ops.h>
 
@@ -42,6 +42,8 @@ const unsigned int arm_dma_nr_allocators = ARRAY_SIZE(arm_dma_allocators);
 
 /**
  * struct arm_dma_buffer - a coherent buffer the selector handed out
+ * @node:	in arm_dma_buffers
+ * @pfn:	page frame of its first page, the key
  * @allocator:	who served it, and takes it back
  * @vaddr:	its kernel mapping, or NULL when it has none
  * @cookie:	what the caller got: @vaddr, or the first page when the
@@ -49,14 +51,44 @@ const unsigned int arm_dma_nr_allocators = ARRAY_SIZE(arm_dma_allocators);
  * @size:	bytes, page aligned
  */
 struct arm_dma_buffer {
+	struct rb_node node;
+	unsigned long pfn;
 	struct arm_dma_allocator *allocator;
 	void *vaddr;
 	void *cookie;
 	size_t size;
 };
 
-/* Live buffers, indexed by the page frame of their first page. */
-static DEFINE_XARRAY_FLAGS(arm_dma_buffers, XA_FLAGS_LOCK_IRQ);
+/*
+ * Live buffers, by the page frame of their first page: a tree of the
+ * records themselves, so recording a buffer allocates nothing more.
+ */
+static struct rb_root arm_dma_buffers = RB_ROOT;
+static DEFINE_SPINLOCK(arm_dma_buffers_lock);
+
+static int arm_dma_buffer_cmp(const void *key, const struct rb_node *node)
+{
+	unsigned long pfn = *(const unsigned long *)key;
+	unsigned long here = rb_entry(node, struct arm_dma_buffer, node)->pfn;
+
+	return pfn < here ? -1 : pfn > here;
+}
+
+static bool arm_dma_buffer_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct arm_dma_buffer, node)->pfn <
+	       rb_entry(b, struct arm_dma_buffer, node)->pfn;
+}
+
+/* The record of the buffer starting at @pfn; the lock must be held. */
+static struct arm_dma_buffer *arm_dma_find(unsigned long pfn)
+{
+	struct rb_node *node = rb_find(&pfn, &arm_dma_buffers,
+				       arm_dma_buffer_cmp);
+
+	return node ? rb_entry(node, struct arm_dma_buffer, node) : NULL;
+}
+
 static atomic_long_t arm_dma_refused_frees;
 
 /**
@@ -140,6 +172,7 @@ struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
 {
 	struct arm_dma_allocator *allocator = arm_dma_choose(req);
 	struct arm_dma_buffer *buf;
+	unsigned long flags;
 	struct page *page;
 	void *vaddr;
 
@@ -150,15 +183,14 @@ struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
 	if (!page)
 		goto fail;
 
+	buf->pfn = page_to_pfn(page);
 	buf->allocator = allocator;
 	buf->vaddr = vaddr;
 	buf->cookie = arm_dma_want_vaddr(req) ? vaddr : page;
 	buf->size = req->size;
-	if (xa_insert_irq(&arm_dma_buffers, page_to_pfn(page), buf,
-			  arm_dma_record_gfp(req->gfp))) {
-		allocator->free(req, page, vaddr);
-		goto fail;
-	}
+	spin_lock_irqsave(&arm_dma_buffers_lock, flags);
+	rb_add(&buf->node, &arm_dma_buffers, arm_dma_buffer_less);
+	spin_unlock_irqrestore(&arm_dma_buffers_lock, flags);
 	atomic_long_inc(&allocator->stats.allocs);
 	atomic_long_add(req->size, &allocator->stats.live_bytes);
 	*cookie = buf->cookie;
@@ -254,8 +286,8 @@ static struct arm_dma_buffer *arm_dma_claim(struct device *dev, size_t size,
 	const char *why = NULL;
 	unsigned long flags;
 
-	xa_lock_irqsave(&arm_dma_buffers, flags);
-	buf = xa_load(&arm_dma_buffers, pfn);
+	spin_lock_irqsave(&arm_dma_buffers_lock, flags);
+	buf = arm_dma_find(pfn);
 	if (!buf)
 		why = "was never allocated or is already freed";
 	else if (buf->cookie != cookie)
@@ -263,8 +295,8 @@ static struct arm_dma_buffer *arm_dma_claim(struct device *dev, size_t size,
 	else if (buf->size != PAGE_ALIGN(size))
 		why = "is freed with a size other than it was allocated with";
 	else
-		__xa_erase(&arm_dma_buffers, pfn);
-	xa_unlock_irqrestore(&arm_dma_buffers, flags);
+		rb_erase(&buf->node, &arm_dma_buffers);
+	spin_unlock_irqrestore(&arm_dma_buffers_lock, flags);
 
 	if (!why)
 		return buf;
@@ -311,14 +343,19 @@ static void arm_dma_free(struct device *dev, size_t size, void *cpu_addr,
 			    phys_to_page(dma_to_phys(dev, handle)));
 }
 
-/* The live buffer at @handle, if there is one of at least @size bytes. */
-static struct arm_dma_buffer *arm_dma_lookup(struct device *dev,
-					     dma_addr_t handle, size_t size)
+/* Whether a live buffer of at least @size bytes starts at @handle. */
+static bool arm_dma_lookup(struct device *dev, dma_addr_t handle, size_t size)
 {
+	unsigned long pfn = PHYS_PFN(dma_to_phys(dev, handle));
 	struct arm_dma_buffer *buf;
+	unsigned long flags;
+	bool found;
 
-	buf = xa_load(&arm_dma_buffers, PHYS_PFN(dma_to_phys(dev, handle)));
-	return buf && buf->size >= size ? buf : NULL;
+	spin_lock_irqsave(&arm_dma_buffers_lock, flags);
+	buf = arm_dma_find(pfn);
+	found = buf && buf->size >= size;
+	spin_unlock_irqrestore(&arm_dma_buffers_lock, flags);
+	return found;
 }
 
 static int arm_dma_mmap(struct device *dev, struct vm_area_struct *vma,

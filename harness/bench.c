@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init for make bench: bind a device to the kernel's dma_map_benchmark
+ * driver and run its streaming map/unmap benchmark for each direction and
+ * granule, printing one line per figure:
+ *
+ *   bench: <figure> map_100ns=<n> unmap_100ns=<n>
+ *
+ * Kernel command line: bench.dev=<bus>:<device>   (e.g. pci:0000:00:01.0)
+ *                      bench.seconds=N            (default 1)
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include <linux/map_benchmark.h>
+
+static const char *const dir_names[] = { "bidir", "to_device", "from_device" };
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static char *cmdline_value(const char *name)
+{
+	static char line[1024];
+	size_t len = strlen(name);
+	char *word;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f)
+		return NULL;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	for (word = strtok(line, " \n"); word; word = strtok(NULL, " \n"))
+		if (!strncmp(word, name, len) && word[len] == '=')
+			return word + len + 1;
+	return NULL;
+}
+
+static int bind(const char *spec)
+{
+	char bus[16], dev[64], path[256];
+
+	if (!spec || sscanf(spec, "%15[^:]:%63s", bus, dev) != 2)
+		return -1;
+	snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/driver/unbind",
+		 bus, dev);
+	write_file(path, dev);
+	snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/driver_override",
+		 bus, dev);
+	if (write_file(path, "dma_map_benchmark"))
+		return -1;
+	snprintf(path, sizeof(path),
+		 "/sys/bus/%s/drivers/dma_map_benchmark/bind", bus);
+	return write_file(path, dev);
+}
+
+/*
+ * dma_alloc_benchmark (kernel/dma/alloc_benchmark.c): one page allocated
+ * and freed on each allocation path, then on the sleeping path among more
+ * and more live buffers.
+ */
+static void alloc_benchmarks(void)
+{
+	static const struct { const char *path; unsigned int live; } runs[] = {
+		{ "coherent", 0 }, { "sleeping", 0 }, { "atomic", 0 },
+		{ "sleeping", 100 }, { "sleeping", 1000 }, { "sleeping", 10000 },
+	};
+	const char *file = "/sys/kernel/debug/dma_alloc_benchmark";
+	unsigned long long alloc_ns, free_ns;
+	char cmd[32], text[64];
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "%s %u", runs[i].path, runs[i].live);
+		if (write_file(file, cmd)) {
+			printf("bench: error: %s: %s failed\n", file, cmd);
+			continue;
+		}
+		f = fopen(file, "r");
+		if (!f || !fgets(text, sizeof(text), f) ||
+		    sscanf(text, "alloc_ns=%llu free_ns=%llu", &alloc_ns,
+			   &free_ns) != 2) {
+			printf("bench: error: no result for %s\n", cmd);
+		} else {
+			printf("bench: alloc_free/%s/%u-live alloc_ns=%llu free_ns=%llu\n",
+			       runs[i].path, runs[i].live, alloc_ns, free_ns);
+		}
+		if (f)
+			fclose(f);
+	}
+}
+
+int main(void)
+{
+	static const unsigned int granules[] = { 1, 16 };
+	struct map_benchmark mb;
+	unsigned int dir, g;
+	char *dev, *secs;
+	int fd, seconds;
+
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+
+	secs = cmdline_value("bench.seconds");
+	seconds = secs ? atoi(secs) : 1;
+	dev = cmdline_value("bench.dev");
+	dev = dev ? strdup(dev) : NULL;
+	if (bind(dev)) {
+		printf("bench: error: cannot bind %s to dma_map_benchmark\n",
+		       dev ? dev : "(no bench.dev=)");
+		goto out;
+	}
+	fd = open("/sys/kernel/debug/dma_map_benchmark", O_RDWR);
+	if (fd < 0) {
+		printf("bench: error: no /sys/kernel/debug/dma_map_benchmark\n");
+		goto out;
+	}
+	for (g = 0; g < sizeof(granules) / sizeof(granules[0]); g++)
+		for (dir = 0; dir < 3; dir++) {
+			memset(&mb, 0, sizeof(mb));
+			mb.threads = 1;
+			mb.seconds = seconds;
+			mb.node = -1;
+			mb.dma_bits = 32;
+			mb.dma_dir = dir;
+			mb.granule = granules[g];
+			if (ioctl(fd, DMA_MAP_BENCHMARK, &mb)) {
+				printf("bench: error: ioctl failed (%s, %u pages)\n",
+				       dir_names[dir], granules[g]);
+				continue;
+			}
+			printf("bench: map_unmap/%uK/%s map_100ns=%llu unmap_100ns=%llu\n",
+			       granules[g] * 4, dir_names[dir],
+			       (unsigned long long)mb.avg_map_100ns,
+			       (unsigned long long)mb.avg_unmap_100ns);
+		}
+	close(fd);
+	alloc_benchmarks();
+out:
+	printf("bench: done\n");
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench: the kernel's own dma_map_benchmark, ours against upstream.
+
+usage: bench.py PROJECT BUILD
+
+Builds, from the same configuration fragment, one kernel from the overlaid
+tree (ours) and one from a pristine 6.12 base (upstream), boots each under
+the same QEMU command with -icount shift=3,sleep=off -smp 1 (guest time
+counts executed instructions, 8 ns each, so figures repeat), binds a device
+to dma_map_benchmark from /init (harness/bench.c) and runs streaming
+map/unmap for each direction and granule.  Prints one table and writes it
+as CSV to BUILD/bench/results.csv.
+"""
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HARNESS = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HARNESS)
+import check      # noqa: E402  (build_kernel)
+import overlay    # noqa: E402  (unpack)
+
+ICOUNT = ["-icount", "shift=3,sleep=off", "-smp", "1"]
+
+# Machines: fragment, QEMU options, kernel arguments.  The upstream kernel
+# gets the same fragment less what only exists in ours.
+MACHINES = {
+    "virt": ("bench-virt.config",
+             ["-M", "virt", "-cpu", "cortex-a15", "-m", "1024",
+              "-device", "edu"],
+             "bench.dev=pci:0000:00:01.0"),
+    "vexpress": ("bench-vexpress.config",
+                 ["-M", "vexpress-a9", "-m", "1024",
+                  "-kernel", "{build}/zImage-noncoherent"],
+                 "bench.dev=platform:10013000.virtio_mmio"),
+}
+
+# Runs: (label, machine, extra QEMU options, extra kernel arguments, kernels)
+RUNS = [
+    ("virt coherent", "virt", [], "", ("ours", "upstream")),
+    ("vexpress non-coherent", "vexpress", [], "", ("ours", "upstream")),
+    ("virt SMMU strict", "virt", ["-machine", "iommu=smmuv3"], "",
+     ("ours",)),
+    ("virt SMMU lazy", "virt", ["-machine", "iommu=smmuv3"],
+     "iommu.strict=0", ("ours",)),
+]
+
+
+def build(src, build_dir, kernel, machine):
+    fragment, _, _ = MACHINES[machine]
+    out = os.path.join(build_dir, "bench", "%s-%s" % (kernel, machine))
+    os.makedirs(out, exist_ok=True)
+    text = open(os.path.join(HARNESS, fragment)).read()
+    if kernel == "ours" and machine == "virt":
+        text += open(os.path.join(HARNESS, "bench-ours.config")).read()
+    frag = os.path.join(out, "bench.config")
+    with open(frag, "w") as f:
+        f.write(text)
+    if not check.build_kernel(src, out, frag):
+        sys.exit("bench: the %s kernel for %s did not build" % (kernel, machine))
+    if machine == "vexpress":
+        subprocess.run([os.path.join(HARNESS, "noncoherent-dtb.sh"), out,
+                        "vexpress-a9", os.path.join(
+                            out, "arch/arm/boot/dts/arm/vexpress-v2p-ca9.dtb")],
+                       check=True)
+    inc = os.path.join(out, "include-bench", "linux")
+    os.makedirs(inc, exist_ok=True)
+    shutil.copy(os.path.join(src, "include/linux/map_benchmark.h"), inc)
+    initrd = os.path.join(out, "bench.cpio.gz")
+    subprocess.run([os.path.join(HARNESS, "initramfs.sh"),
+                    os.path.join(HARNESS, "bench.c"),
+                    os.path.join(out, "usr/gen_init_cpio"), initrd],
+                   check=True, env=dict(os.environ, INIT_CFLAGS="-I" +
+                                        os.path.dirname(inc)))
+    return out
+
+
+def boot(out, machine, qemu_extra, kargs):
+    _, qemu, dev = MACHINES[machine]
+    cmd = ["qemu-system-arm", "-nodefaults", "-nographic", "-no-reboot",
+           "-serial", "stdio", "-initrd", os.path.join(out, "bench.cpio.gz"),
+           "-append", "console=ttyAMA0 panic=-1 %s bench.seconds=1 %s" %
+           (dev, kargs)] + ICOUNT
+    cmd += [a.format(build=out) for a in qemu] + qemu_extra
+    if "-kernel" not in cmd:
+        cmd += ["-kernel", os.path.join(out, "arch/arm/boot/zImage")]
+    print("bench: " + " ".join(cmd), flush=True)
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True,
+                          errors="replace", timeout=900)
+    figures = {}
+    for line in proc.stdout.splitlines():
+        m = re.match(r"bench: (\S+) map_100ns=(\d+) unmap_100ns=(\d+)", line)
+        if m:
+            figures[m.group(1) + " map"] = int(m.group(2)) / 10
+            figures[m.group(1) + " unmap"] = int(m.group(3)) / 10
+        m = re.match(r"bench: (\S+) alloc_ns=(\d+) free_ns=(\d+)", line)
+        if m:
+            figures[m.group(1) + " alloc"] = int(m.group(2)) / 1000
+            figures[m.group(1) + " free"] = int(m.group(3)) / 1000
+        elif line.startswith("bench: error"):
+            print(line)
+    if not figures:
+        print(proc.stdout[-3000:])
+        sys.exit("bench: no figures from %s" % out)
+    return figures
+
+
+def add_alloc_benchmark(project, upstream_src):
+    """The only addition to the upstream tree: the alloc/free benchmark."""
+    shutil.copy(os.path.join(project, "kernel/dma/alloc_benchmark.c"),
+                os.path.join(upstream_src, "kernel/dma/alloc_benchmark.c"))
+    makefile = os.path.join(upstream_src, "kernel/dma/Makefile")
+    hook = "obj-$(CONFIG_DMA_MAP_BENCHMARK) += alloc_benchmark.o\n"
+    if hook not in open(makefile).read():
+        with open(makefile, "a") as f:
+            f.write(hook)
+
+
+def main():
+    project, build_dir = (os.path.abspath(a) for a in sys.argv[1:3])
+    ours_src = os.path.join(build_dir, "linux")
+    upstream_src = os.path.join(build_dir, "linux-upstream")
+    overlay.unpack(upstream_src)
+    add_alloc_benchmark(project, upstream_src)
+
+    kernels = {}
+    rows = []
+    for label, machine, qemu_extra, kargs, which in RUNS:
+        results = {}
+        for kernel in which:
+            key = (kernel, machine)
+            if key not in kernels:
+                src = ours_src if kernel == "ours" else upstream_src
+                kernels[key] = build(src, build_dir, kernel, machine)
+            results[kernel] = boot(kernels[key], machine, qemu_extra, kargs)
+        for figure in results["ours"]:
+            ours = results["ours"][figure]
+            up = results.get("upstream", {}).get(figure)
+            rows.append((label, figure, ours, up))
+
+    out = os.path.join(build_dir, "bench", "results.csv")
+    with open(out, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["run", "figure", "ours_us", "upstream_us", "ratio"])
+        for label, figure, ours, up in rows:
+            w.writerow([label, figure, ours, up if up is not None else "",
+                        "%.2f" % (ours / up) if up else ""])
+
+    print("\nQEMU 7.2, %s; map_unmap: dma_map_benchmark, 1 thread, 1 s "
+          "each (the tool's resolution is 0.1 us); alloc_free: "
+          "kernel/dma/alloc_benchmark.c, one page, 200 rounds, freeing among "
+          "N live buffers; microseconds per operation\n" % " ".join(ICOUNT))
+    print("| run | figure | ours (us) | upstream (us) | ours/upstream |")
+    print("|---|---|---:|---:|---:|")
+    for label, figure, ours, up in rows:
+        print("| %s | %s | %.1f | %s | %s |" % (
+            label, figure, ours, "%.1f" % up if up is not None else "n/a",
+            "%.2f" % (ours / up) if up else "n/a"))
+    plot(rows, os.path.join(build_dir, "bench"))
+    print("\nbench: results in %s" % out)
+
+
+def plot(rows, folder):
+    """free cost against live buffers, ours and upstream, as a PNG."""
+    points = []
+    for label, figure, ours, up in rows:
+        m = re.match(r"alloc_free/sleeping/(\d+)-live free", figure)
+        if m and label.startswith("vexpress") and up is not None:
+            points.append((int(m.group(1)), ours, up))
+    if not points or not shutil.which("gnuplot"):
+        return
+    data = os.path.join(folder, "free-scaling.dat")
+    with open(data, "w") as f:
+        for live, ours, up in sorted(points):
+            f.write("%d %f %f\n" % (max(live, 1), ours, up))
+    png = os.path.join(folder, "free-scaling.png")
+    script = """set terminal png size 800,500
+set output '%s'
+set title 'dma_free_coherent() of a page among N live buffers (vexpress-a9, non-coherent, icount)'
+set xlabel 'live buffers'
+set ylabel 'microseconds per free'
+set logscale x
+set key top left
+plot '%s' using 1:3 with linespoints title 'upstream 6.12', '%s' using 1:2 with linespoints title 'ours'
+""" % (png, data, data)
+    subprocess.run(["gnuplot"], input=script, text=True, check=False)
+    print("bench: plot in %s" % png)
+
+
+if __name__ == "__main__":
+    main()

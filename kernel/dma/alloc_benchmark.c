@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A benchmark of dma_alloc_coherent() and dma_free_coherent(), the
+ * counterpart for coherent buffers of map_benchmark.c.  make bench builds it
+ * into both the layer's kernel and a pristine one, so that the figures
+ * compare the two allocation paths under the same workload.
+ *
+ * Write "<path> <live>" to /sys/kernel/debug/dma_alloc_benchmark, where
+ * path is coherent, sleeping or atomic (a device set up coherent, a
+ * non-coherent one allocating with GFP_KERNEL, or with GFP_ATOMIC); then
+ * read back "alloc_ns=<n> free_ns=<n>": the average cost of one allocation
+ * and one free of a page, while <live> other buffers are allocated.
+ */
+#include <linux/debugfs.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
+#include <linux/init.h>
+#include <linux/ktime.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#define ROUNDS	200
+
+struct bench_buf {
+	void *cpu;
+	dma_addr_t dma;
+};
+
+static struct platform_device *bench_pdev[2];	/* [0] non-coherent */
+static DEFINE_MUTEX(bench_lock);
+static char bench_result[64] = "no run yet\n";
+
+/* The same pseudo-random order in every kernel. */
+static u32 bench_next(u32 *state)
+{
+	*state = *state * 1103515245 + 12345;
+	return *state >> 8;
+}
+
+static int bench_run(bool coherent, gfp_t gfp, unsigned int live)
+{
+	struct device *dev = &bench_pdev[coherent]->dev;
+	u64 alloc_ns = 0, free_ns = 0, t;
+	struct bench_buf *bufs;
+	unsigned int i, n = live + 1;
+	u32 seed = 1;
+	int ret = 0;
+
+	bufs = kvcalloc(n, sizeof(*bufs), GFP_KERNEL);
+	if (!bufs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		bufs[i].cpu = dma_alloc_coherent(dev, PAGE_SIZE, &bufs[i].dma, gfp);
+		if (!bufs[i].cpu) {
+			ret = -ENOMEM;
+			n = i;
+			goto out;
+		}
+	}
+	/* Free one buffer anywhere among the live ones, allocate it again. */
+	for (i = 0; i < ROUNDS; i++) {
+		struct bench_buf *b = &bufs[bench_next(&seed) % n];
+
+		t = ktime_get_ns();
+		dma_free_coherent(dev, PAGE_SIZE, b->cpu, b->dma);
+		free_ns += ktime_get_ns() - t;
+		t = ktime_get_ns();
+		b->cpu = dma_alloc_coherent(dev, PAGE_SIZE, &b->dma, gfp);
+		alloc_ns += ktime_get_ns() - t;
+		if (!b->cpu) {
+			ret = -ENOMEM;
+			b->cpu = bufs[--n].cpu;
+			b->dma = bufs[n].dma;
+			goto out;
+		}
+	}
+	snprintf(bench_result, sizeof(bench_result), "alloc_ns=%llu free_ns=%llu\n",
+		 alloc_ns / ROUNDS, free_ns / ROUNDS);
+out:
+	while (n--)
+		dma_free_coherent(dev, PAGE_SIZE, bufs[n].cpu, bufs[n].dma);
+	kvfree(bufs);
+	return ret;
+}
+
+static ssize_t bench_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	char text[32], path[16];
+	unsigned int live;
+	int ret;
+
+	if (len >= sizeof(text) || copy_from_user(text, ubuf, len))
+		return -EINVAL;
+	text[len] = '\0';
+	if (sscanf(text, "%15s %u", path, &live) != 2 || live > 100000)
+		return -EINVAL;
+
+	mutex_lock(&bench_lock);
+	if (!strcmp(path, "coherent"))
+		ret = bench_run(true, GFP_KERNEL, live);
+	else if (!strcmp(path, "sleeping"))
+		ret = bench_run(false, GFP_KERNEL, live);
+	else if (!strcmp(path, "atomic"))
+		ret = bench_run(false, GFP_ATOMIC, live);
+	else
+		ret = -EINVAL;
+	mutex_unlock(&bench_lock);
+	return ret ?: len;
+}
+
+static ssize_t bench_read(struct file *file, char __user *ubuf, size_t len,
+			  loff_t *ppos)
+{
+	return simple_read_from_buffer(ubuf, len, ppos, bench_result,
+				       strlen(bench_result));
+}
+
+static const struct file_operations bench_fops = {
+	.write	= bench_write,
+	.read	= bench_read,
+};
+
+static int __init alloc_benchmark_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct device *dev;
+
+		bench_pdev[i] = platform_device_register_simple("dma-alloc-benchmark",
+								i, NULL, 0);
+		if (IS_ERR(bench_pdev[i]))
+			return PTR_ERR(bench_pdev[i]);
+		dev = &bench_pdev[i]->dev;
+		dev->coherent_dma_mask = DMA_BIT_MASK(32);
+		dev->dma_mask = &dev->coherent_dma_mask;
+		/* As firmware would describe it: coherent or not. */
+		arch_setup_dma_ops(dev, i);
+	}
+	debugfs_create_file("dma_alloc_benchmark", 0600, NULL, NULL, &bench_fops);
+	return 0;
+}
+late_initcall(alloc_benchmark_init);
