@@ -179,7 +179,7 @@ def plot(rows, folder):
         for live, ours, up in sorted(points):
             f.write("%d %f %f\n" % (max(live, 1), ours, up))
     png = os.path.join(folder, "free-scaling.png")
-    script = """set terminal png size 800,500
+    script = """set terminal png size 800,500 noenhanced
 set output '%s'
 set title 'dma_free_coherent() of a page among N live buffers (vexpress-a9, non-coherent, icount)'
 set xlabel 'live buffers'

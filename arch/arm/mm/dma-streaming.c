@@ -55,16 +55,22 @@ arm_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 }
 
 /* Give the buffer back to the CPU: caches first, then out of the bounce. */
+static __always_inline void arm_dma_sync_cpu_phys(struct device *dev,
+						  phys_addr_t phys, size_t size,
+						  enum dma_data_direction dir,
+						  bool coherent)
+{
+	if (!coherent)
+		arm_dma_sync_for_cpu(phys, size, dir);
+	swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+}
+
 static __always_inline void arm_dma_sync_cpu(struct device *dev,
 					     dma_addr_t dma, size_t size,
 					     enum dma_data_direction dir,
 					     bool coherent)
 {
-	phys_addr_t phys = dma_to_phys(dev, dma);
-
-	if (!coherent)
-		arm_dma_sync_for_cpu(phys, size, dir);
-	swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+	arm_dma_sync_cpu_phys(dev, dma_to_phys(dev, dma), size, dir, coherent);
 }
 
 /* Give the buffer to the device: into the bounce first, then caches. */
@@ -86,9 +92,11 @@ static __always_inline void arm_dma_unmap_phys(struct device *dev,
 					       unsigned long attrs,
 					       bool coherent)
 {
+	phys_addr_t phys = dma_to_phys(dev, dma);
+
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		arm_dma_sync_cpu(dev, dma, size, dir, coherent);
-	swiotlb_tbl_unmap_single(dev, dma_to_phys(dev, dma), size, dir,
+		arm_dma_sync_cpu_phys(dev, phys, size, dir, coherent);
+	swiotlb_tbl_unmap_single(dev, phys, size, dir,
 				 attrs | DMA_ATTR_SKIP_CPU_SYNC);
 }
 
