@@ -17,6 +17,8 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <unistd.h>
+
+#include "initlib.h"
 #include <linux/types.h>
 #include <linux/map_benchmark.h>
 
@@ -32,24 +34,6 @@ static int write_file(const char *path, const char *text)
 	n = write(fd, text, strlen(text));
 	close(fd);
 	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
-static char *cmdline_value(const char *name)
-{
-	static char line[1024];
-	size_t len = strlen(name);
-	char *word;
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (!f)
-		return NULL;
-	if (!fgets(line, sizeof(line), f))
-		line[0] = '\0';
-	fclose(f);
-	for (word = strtok(line, " \n"); word; word = strtok(NULL, " \n"))
-		if (!strncmp(word, name, len) && word[len] == '=')
-			return word + len + 1;
-	return NULL;
 }
 
 static int bind(const char *spec)

@@ -29,6 +29,8 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
+#include "initlib.h"
+
 #define CHUNK (64 * 1024)
 
 static int tests;
@@ -121,25 +123,6 @@ static long read_number(const char *path)
 		text[0] = '\0';
 	fclose(f);
 	return text[0] ? strtol(text, NULL, 0) : -1;
-}
-
-/* The value of "name=" on the kernel command line, or NULL. */
-static char *cmdline_value(const char *name)
-{
-	static char line[1024];
-	size_t len = strlen(name);
-	char *word;
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (!f)
-		return NULL;
-	if (!fgets(line, sizeof(line), f))
-		line[0] = '\0';
-	fclose(f);
-	for (word = strtok(line, " \n"); word; word = strtok(NULL, " \n"))
-		if (!strncmp(word, name, len) && word[len] == '=')
-			return word + len + 1;
-	return NULL;
 }
 
 /* The PCI (or platform) device name of a disk: the parent of its virtio device. */
