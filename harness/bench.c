@@ -8,6 +8,8 @@
  *
  * Kernel command line: bench.dev=<bus>:<device>   (e.g. pci:0000:00:01.0)
  *                      bench.seconds=N            (default 1)
+ *                      bench.threads=N            (default 1)
+ *                      bench.maponly=1            (skip the alloc/sg runs)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -54,6 +56,32 @@ static int bind(const char *spec)
 	return write_file(path, dev);
 }
 
+/* map_sg of 1 to 256 separate pages on the coherent device. */
+static void sg_benchmarks(const char *file)
+{
+	static const unsigned int entries[] = { 1, 16, 64, 256 };
+	unsigned long long map_ns, unmap_ns;
+	char cmd[32], text[80];
+	unsigned int i;
+	int segs;
+	FILE *f;
+
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "sg %u", entries[i]);
+		f = NULL;
+		if (write_file(file, cmd) || !(f = fopen(file, "r")) ||
+		    !fgets(text, sizeof(text), f) ||
+		    sscanf(text, "map_ns=%llu unmap_ns=%llu segments=%d",
+			   &map_ns, &unmap_ns, &segs) != 3)
+			printf("bench: error: %s failed\n", cmd);
+		else
+			printf("bench: map_sg/%u-entries map_ns=%llu unmap_ns=%llu segments=%d\n",
+			       entries[i], map_ns, unmap_ns, segs);
+		if (f)
+			fclose(f);
+	}
+}
+
 /*
  * dma_alloc_benchmark (kernel/dma/alloc_benchmark.c): one page allocated
  * and freed on each allocation path, then on the sleeping path among more
@@ -89,6 +117,7 @@ static void alloc_benchmarks(void)
 		if (f)
 			fclose(f);
 	}
+	sg_benchmarks(file);
 }
 
 int main(void)
@@ -96,8 +125,8 @@ int main(void)
 	static const unsigned int granules[] = { 1, 16 };
 	struct map_benchmark mb;
 	unsigned int dir, g;
-	char *dev, *secs;
-	int fd, seconds;
+	char *dev, *secs, *threads;
+	int fd, seconds, nthreads;
 
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
@@ -105,6 +134,8 @@ int main(void)
 
 	secs = cmdline_value("bench.seconds");
 	seconds = secs ? atoi(secs) : 1;
+	threads = cmdline_value("bench.threads");
+	nthreads = threads ? atoi(threads) : 1;
 	dev = cmdline_value("bench.dev");
 	dev = dev ? strdup(dev) : NULL;
 	if (bind(dev)) {
@@ -120,7 +151,7 @@ int main(void)
 	for (g = 0; g < sizeof(granules) / sizeof(granules[0]); g++)
 		for (dir = 0; dir < 3; dir++) {
 			memset(&mb, 0, sizeof(mb));
-			mb.threads = 1;
+			mb.threads = nthreads;
 			mb.seconds = seconds;
 			mb.node = -1;
 			mb.dma_bits = 32;
@@ -131,13 +162,15 @@ int main(void)
 				       dir_names[dir], granules[g]);
 				continue;
 			}
-			printf("bench: map_unmap/%uK/%s map_100ns=%llu unmap_100ns=%llu\n",
-			       granules[g] * 4, dir_names[dir],
+			printf("bench: map_unmap/%uK/%s/%u-thread%s map_100ns=%llu unmap_100ns=%llu\n",
+			       granules[g] * 4, dir_names[dir], nthreads,
+			       nthreads > 1 ? "s" : "",
 			       (unsigned long long)mb.avg_map_100ns,
 			       (unsigned long long)mb.avg_unmap_100ns);
 		}
 	close(fd);
-	alloc_benchmarks();
+	if (!cmdline_value("bench.maponly"))
+		alloc_benchmarks();
 out:
 	printf("bench: done\n");
 	fflush(stdout);

@@ -10,6 +10,11 @@
  * non-coherent one allocating with GFP_KERNEL, or with GFP_ATOMIC); then
  * read back "alloc_ns=<n> free_ns=<n>": the average cost of one allocation
  * and one free of a page, while <live> other buffers are allocated.
+ *
+ * Write "sg <entries>" to map and unmap, on the coherent device, a
+ * scatterlist of that many separate pages; read back "map_ns=<n>
+ * unmap_ns=<n> segments=<n>": the average cost of dma_map_sg() and
+ * dma_unmap_sg() and the number of DMA segments the list became.
  */
 #include <linux/debugfs.h>
 #include <linux/dma-map-ops.h>
@@ -18,6 +23,7 @@
 #include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -85,6 +91,50 @@ out:
 	return ret;
 }
 
+static int bench_sg(unsigned int entries)
+{
+	struct device *dev = &bench_pdev[1]->dev;
+	u64 map_ns = 0, unmap_ns = 0, t;
+	struct scatterlist *sgl, *sg;
+	unsigned int i;
+	int segs = 0, ret = 0;
+
+	sgl = kvcalloc(entries, sizeof(*sgl), GFP_KERNEL);
+	if (!sgl)
+		return -ENOMEM;
+	sg_init_table(sgl, entries);
+	for_each_sg(sgl, sg, entries, i) {
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		if (!page) {
+			entries = i;
+			ret = -ENOMEM;
+			goto out;
+		}
+		sg_set_page(sg, page, PAGE_SIZE, 0);
+	}
+	for (i = 0; i < ROUNDS; i++) {
+		t = ktime_get_ns();
+		segs = dma_map_sg(dev, sgl, entries, DMA_TO_DEVICE);
+		map_ns += ktime_get_ns() - t;
+		if (!segs) {
+			ret = -EIO;
+			goto out;
+		}
+		t = ktime_get_ns();
+		dma_unmap_sg(dev, sgl, entries, DMA_TO_DEVICE);
+		unmap_ns += ktime_get_ns() - t;
+	}
+	snprintf(bench_result, sizeof(bench_result),
+		 "map_ns=%llu unmap_ns=%llu segments=%d\n", map_ns / ROUNDS,
+		 unmap_ns / ROUNDS, segs);
+out:
+	for_each_sg(sgl, sg, entries, i)
+		__free_page(sg_page(sg));
+	kvfree(sgl);
+	return ret;
+}
+
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
@@ -105,6 +155,8 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		ret = bench_run(false, GFP_KERNEL, live);
 	else if (!strcmp(path, "atomic"))
 		ret = bench_run(false, GFP_ATOMIC, live);
+	else if (!strcmp(path, "sg") && live)
+		ret = bench_sg(live);
 	else
 		ret = -EINVAL;
 	mutex_unlock(&bench_lock);
