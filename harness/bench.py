@@ -50,7 +50,7 @@ RUNS = [
     ("vexpress non-coherent", "vexpress", ICOUNT, [], "",
      ("ours", "upstream")),
     ("virt SMMU strict", "virt", ICOUNT, ["-machine", "iommu=smmuv3"],
-     "bench.maponly=1", ("ours",)),
+     "bench.maponly=1", ("ours", "upstream")),
     ("virt SMMU lazy", "virt", ICOUNT, ["-machine", "iommu=smmuv3"],
      "iommu.strict=0 bench.maponly=1", ("ours",)),
     ("virt coherent, 2 threads (noisy)", "virt", NOISY, [],
@@ -63,8 +63,10 @@ def build(src, build_dir, kernel, machine):
     out = os.path.join(build_dir, "bench", "%s-%s" % (kernel, machine))
     os.makedirs(out, exist_ok=True)
     text = open(os.path.join(HARNESS, fragment)).read()
-    if kernel == "ours" and machine == "virt":
-        text += open(os.path.join(HARNESS, "bench-ours.config")).read()
+    if machine == "virt":
+        text += open(os.path.join(HARNESS, "bench-%s-smmu.config" % kernel
+                                  if kernel == "upstream" else
+                                  "bench-ours.config")).read()
     frag = os.path.join(out, "bench.config")
     with open(frag, "w") as f:
         f.write(text)
@@ -125,15 +127,33 @@ def boot(out, machine, timing, qemu_extra, kargs):
     return figures
 
 
-def add_alloc_benchmark(project, upstream_src):
-    """The only addition to the upstream tree: the alloc/free benchmark."""
+def append_once(path, line):
+    if line not in open(path).read():
+        with open(path, "a") as f:
+            f.write(line)
+
+
+def add_to_upstream(project, upstream_src):
+    """
+    The only additions to the upstream tree: the alloc/free benchmark, and
+    our SMMUv3 driver (upstream has none for ARM32) under upstream's own
+    legacy arm_iommu DMA path.
+    """
     shutil.copy(os.path.join(project, "kernel/dma/alloc_benchmark.c"),
                 os.path.join(upstream_src, "kernel/dma/alloc_benchmark.c"))
-    makefile = os.path.join(upstream_src, "kernel/dma/Makefile")
-    hook = "obj-$(CONFIG_DMA_MAP_BENCHMARK) += alloc_benchmark.o\n"
-    if hook not in open(makefile).read():
-        with open(makefile, "a") as f:
-            f.write(hook)
+    append_once(os.path.join(upstream_src, "kernel/dma/Makefile"),
+                "obj-$(CONFIG_DMA_MAP_BENCHMARK) += alloc_benchmark.o\n")
+    smmu = "drivers/iommu/arm/smmu-v3-arm32"
+    os.makedirs(os.path.join(upstream_src, smmu), exist_ok=True)
+    for name in ("Makefile", "smmu-v3.c", "smmu-v3-enc.c", "smmu-v3.h"):
+        shutil.copy(os.path.join(project, smmu, name),
+                    os.path.join(upstream_src, smmu, name))
+    shutil.copy(os.path.join(HARNESS, "bench-upstream-smmu.Kconfig"),
+                os.path.join(upstream_src, smmu, "Kconfig"))
+    append_once(os.path.join(upstream_src, "drivers/iommu/arm/Makefile"),
+                "obj-$(CONFIG_ARM_SMMU_V3_ARM32) += smmu-v3-arm32/\n")
+    append_once(os.path.join(upstream_src, "drivers/iommu/Kconfig"),
+                'source "%s/Kconfig"\n' % smmu)
 
 
 def main():
@@ -141,7 +161,7 @@ def main():
     ours_src = os.path.join(build_dir, "linux")
     upstream_src = os.path.join(build_dir, "linux-upstream")
     overlay.unpack(upstream_src)
-    add_alloc_benchmark(project, upstream_src)
+    add_to_upstream(project, upstream_src)
 
     kernels = {}
     rows = []
