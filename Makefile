@@ -69,7 +69,7 @@ run: kernel
 		$(BUILD)/run-init.cpio.gz $(BUILD)/run.log $(QEMU_EXTRA)
 
 check: $(BUILD)/.overlay
-	@$(PROJECT)/harness/checkpatch.sh $(SRC)
+	@$(PROJECT)/harness/lint.sh $(SRC)
 	@python3 $(PROJECT)/harness/check.py $(SRC) $(BUILD) \
 		$(if $(ONLY),--only $(ONLY)) $(if $(FILTER),--filter '$(FILTER)')
 

@@ -650,8 +650,8 @@ static int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
 	return ret;
 }
 
-/**
- * arm_iommu_dma_ops - DMA operations for devices behind an IOMMU
+/*
+ * arm_iommu_dma_ops: DMA operations for devices behind an IOMMU
  */
 const struct dma_map_ops arm_iommu_dma_ops = {
 	.alloc			= arm_iommu_alloc,

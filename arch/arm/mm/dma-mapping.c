@@ -393,8 +393,8 @@ static int arm_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
 	return 0;
 }
 
-/**
- * arm_dma_ops - DMA operations for devices that do not snoop the CPU caches
+/*
+ * arm_dma_ops: DMA operations for devices that do not snoop the CPU caches
  */
 const struct dma_map_ops arm_dma_ops = {
 	.alloc			= arm_dma_alloc,
@@ -416,8 +416,8 @@ const struct dma_map_ops arm_dma_ops = {
 };
 EXPORT_SYMBOL_IF_KUNIT(arm_dma_ops);
 
-/**
- * arm_coherent_dma_ops - DMA operations for cache-coherent devices
+/*
+ * arm_coherent_dma_ops: DMA operations for cache-coherent devices
  *
  * No cache maintenance; unmap and sync only move data in and out of
  * bounce buffers, for pages the device cannot reach.

@@ -215,6 +215,7 @@ struct smmu_queue {
  * @two_level:	@strtab is a level 1 table
  * @l2:		the level 2 tables of a 2-level table, allocated on demand
  * @l2_dma:	their bus addresses
+ * @strtab_lock: serialises the allocation of level 2 tables
  * @cmdq:	command queue
  * @cmdq_lock:	serialises the command queue
  * @evtq:	event queue
@@ -236,7 +237,7 @@ struct smmu_device {
 	bool two_level;
 	u64 **l2;
 	dma_addr_t *l2_dma;
-	struct mutex strtab_lock;	/* allocation of level 2 tables */
+	struct mutex strtab_lock;	/* guards l2 and l2_dma */
 	struct smmu_queue cmdq;
 	spinlock_t cmdq_lock;		/* the command queue's producer */
 	struct smmu_queue evtq;
