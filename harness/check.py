@@ -157,7 +157,8 @@ def build_kernel(src, out, fragment):
 def boot_run(src, build, name, fragment, qemu, append):
     """Boot a driver run; returns its tally and a note."""
     harness = os.path.dirname(os.path.abspath(__file__))
-    out = os.path.join(build, name)
+    # One kernel per fragment: runs that share it boot the same build.
+    out = os.path.join(build, os.path.splitext(fragment)[0])
     tally = {"passed": 0, "failed": 0, "skipped": 0}
     if not build_kernel(src, out, fragment):
         tally["failed"] = 1
@@ -172,7 +173,7 @@ def boot_run(src, build, name, fragment, qemu, append):
                     os.path.join(harness, "disktest.c"),
                     os.path.join(out, "usr/gen_init_cpio"), initrd],
                    check=True)
-    disk = os.path.join(out, "disk.img")
+    disk = os.path.join(build, name + "-disk.img")
     for image in (disk, disk + ".nvme"):
         with open(image, "wb") as f:
             f.truncate(16 << 20)
