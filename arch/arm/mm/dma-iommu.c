@@ -323,9 +323,11 @@ static void arm_iommu_sync_single_for_device(struct device *dev,
 		arm_dma_sync_for_device(arm_iommu_phys(dev, dma), size, dir);
 }
 
-static void arm_iommu_sync_sg_for_cpu(struct device *dev,
-				      struct scatterlist *sgl, int nents,
-				      enum dma_data_direction dir)
+/* The entries' own pages: the cache work does not need the IOMMU. */
+static void arm_iommu_sync_sg(struct device *dev, struct scatterlist *sgl,
+			      int nents, enum dma_data_direction dir,
+			      void (*sync)(phys_addr_t phys, size_t size,
+					   enum dma_data_direction dir))
 {
 	struct scatterlist *sg;
 	int i;
@@ -333,20 +335,21 @@ static void arm_iommu_sync_sg_for_cpu(struct device *dev,
 	if (dev_is_dma_coherent(dev))
 		return;
 	for_each_sg(sgl, sg, nents, i)
-		arm_dma_sync_for_cpu(sg_phys(sg), sg->length, dir);
+		sync(sg_phys(sg), sg->length, dir);
+}
+
+static void arm_iommu_sync_sg_for_cpu(struct device *dev,
+				      struct scatterlist *sgl, int nents,
+				      enum dma_data_direction dir)
+{
+	arm_iommu_sync_sg(dev, sgl, nents, dir, arm_dma_sync_for_cpu);
 }
 
 static void arm_iommu_sync_sg_for_device(struct device *dev,
 					 struct scatterlist *sgl, int nents,
 					 enum dma_data_direction dir)
 {
-	struct scatterlist *sg;
-	int i;
-
-	if (dev_is_dma_coherent(dev))
-		return;
-	for_each_sg(sgl, sg, nents, i)
-		arm_dma_sync_for_device(sg_phys(sg), sg->length, dir);
+	arm_iommu_sync_sg(dev, sgl, nents, dir, arm_dma_sync_for_device);
 }
 
 /* The IOVA space a list's entries take, each granule aligned. */
