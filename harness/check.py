@@ -26,6 +26,8 @@ BUILDS = {
              ["arch/arm/mm", "arch/arm/mm/iommu.kunitconfig",
               "drivers/iommu/arm/smmu-v3-arm32"]),
     "vexpress": ("armdma_vexpress.py", ["arch/arm/mm"]),
+    # As the drivers of ARM_DMA_USE_IOMMU build it: the arm_iommu_* API.
+    "virt-legacy": ("armdma_virt.py", ["arch/arm/mm/iommu-legacy.kunitconfig"]),
 }
 
 # Each run boots one build: (run name, build, kernel arguments, QEMU
@@ -38,6 +40,8 @@ RUNS = [
     ("virt-2g", "virt", [], ["-m", "2048"]),
     ("virt-swiotlb", "virt", ["swiotlb=force"], []),
     ("virt-smmu", "virt", ["mem=960M"],
+     ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
+    ("virt-smmu-legacy", "virt-legacy", ["mem=960M"],
      ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
     ("vexpress", "vexpress", ["mem=960M"], []),
     ("vexpress-cma", "vexpress", ["mem=960M", "cma=32M"], []),

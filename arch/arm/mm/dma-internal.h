@@ -169,18 +169,28 @@ dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
 int arm_dma_supported(struct device *dev, u64 mask);
 
 /* dma-iommu.c */
+struct iommu_domain;
 extern const struct dma_map_ops arm_iommu_dma_ops;
 bool arm_iommu_setup_dma_ops(struct device *dev);
 void arm_iommu_teardown_dma_ops(struct device *dev);
+struct iommu_domain *arm_iommu_domain_alloc(struct device *dev,
+					    dma_addr_t base, u64 size);
+void arm_iommu_domain_free(struct iommu_domain *domain);
+int arm_iommu_domain_attach(struct device *dev, struct iommu_domain *domain);
+void arm_iommu_domain_detach(struct device *dev, struct iommu_domain *domain);
 struct seq_file;
 void arm_iommu_show(struct seq_file *s);
 #if IS_ENABLED(CONFIG_KUNIT)
-struct iommu_domain;
 unsigned int arm_iommu_fq_pending(struct device *dev);
 void arm_iommu_set_lazy(struct device *dev, bool lazy);
+unsigned int arm_iommu_nr_domains(void);
 int arm_iommu_map_one(struct iommu_domain *domain, unsigned long iova,
 		      phys_addr_t phys, size_t size, int prot);
 #endif
+
+/* dma-iommu-legacy.c: the arm_iommu_* API of <asm/dma-iommu.h> */
+int arm_iommu_legacy_setup(struct device *dev, dma_addr_t base, u64 size);
+void arm_iommu_legacy_teardown(struct device *dev);
 
 /* dma-mapping.c */
 struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
@@ -194,6 +204,7 @@ extern struct arm_dma_allocator *const arm_dma_allocators[];
 extern const unsigned int arm_dma_nr_allocators;
 extern const struct dma_map_ops arm_dma_ops;
 extern const struct dma_map_ops arm_coherent_dma_ops;
+void arm_dma_set_direct_ops(struct device *dev);
 long arm_dma_nr_refused_frees(void);
 
 #endif /* __ARM_MM_DMA_INTERNAL_H */

@@ -20,6 +20,7 @@
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <asm/dma-iommu.h>
 
 #include "dma-internal.h"
 
@@ -65,6 +66,7 @@ struct iommu_test {
 	int faults;
 	int map_calls, fail_at;
 	unsigned long mapped[8];
+	struct dma_iommu_mapping *saved, *mine;
 };
 
 static int iommu_test_init(struct kunit *test)
@@ -398,34 +400,55 @@ static int count_fault(struct iommu_domain *domain, struct device *dev,
 	return 0;
 }
 
-static void edu_dmas_through_the_ops_and_faults_after_unmap(struct kunit *test)
+static void __iomem *edu_start(struct kunit *test)
 {
-	struct iommu_test *t = test->priv;
 	void __iomem *regs;
-	dma_addr_t in, out;
-	unsigned int waited;
-	u8 *a, *b;
 
-	a = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
-	b = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_ASSERT_EQ(test, pci_enable_device(edu), 0);
 	pci_set_master(edu);
 	regs = pci_iomap(edu, 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, regs);
-	iommu_set_fault_handler(t->domain, count_fault, t);
+	return regs;
+}
 
+/*
+ * edu copies a page of 0x3e in through one streaming map and back out
+ * through another, to @b.  Returns the DMA address @b had.
+ */
+static dma_addr_t edu_round_trip(struct kunit *test, void __iomem *regs,
+				 u8 *b)
+{
+	struct iommu_test *t = test->priv;
+	dma_addr_t in, out;
+	u8 *a;
+
+	a = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
 	memset(a, 0x3e, PAGE_SIZE);
 	in = dma_map_single(t->dev, a, PAGE_SIZE, DMA_TO_DEVICE);
 	out = dma_map_single(t->dev, b, PAGE_SIZE, DMA_FROM_DEVICE);
 	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, in));
 	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, out));
-	KUNIT_ASSERT_TRUE(test, qemu_edu_dma(regs, in, false));
-	KUNIT_ASSERT_TRUE(test, qemu_edu_dma(regs, out, true));
+	KUNIT_EXPECT_TRUE(test, qemu_edu_dma(regs, in, false));
+	KUNIT_EXPECT_TRUE(test, qemu_edu_dma(regs, out, true));
 	dma_unmap_single(t->dev, in, PAGE_SIZE, DMA_TO_DEVICE);
 	dma_unmap_single(t->dev, out, PAGE_SIZE, DMA_FROM_DEVICE);
 	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0x3e, QEMU_EDU_XFER));
+	return out;
+}
+
+static void edu_dmas_through_the_ops_and_faults_after_unmap(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	void __iomem *regs = edu_start(test);
+	unsigned int waited;
+	dma_addr_t out;
+	u8 *b;
+
+	b = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	iommu_set_fault_handler(t->domain, count_fault, t);
+	out = edu_round_trip(test, regs, b);
 
 	/* The mapping is gone: the device's write faults, memory stays. */
 	memset(b, 0, PAGE_SIZE);
@@ -467,6 +490,214 @@ static struct kunit_suite arm_dma_iommu_suite = {
 };
 
 kunit_test_suite(arm_dma_iommu_suite);
+
+#if IS_ENABLED(CONFIG_ARM_DMA_IOMMU_LEGACY_KUNIT_TEST)
+/*
+ * The arm_iommu_* API, as the drivers of CONFIG_ARM_DMA_USE_IOMMU use it:
+ * edu is detached from the mapping it started out in, attached to one of
+ * the case's own, and given its first mapping back at the end.
+ */
+
+static void legacy_test_exit(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+
+	if (!t->saved)
+		return;
+	if (to_dma_iommu_mapping(t->dev))
+		arm_iommu_detach_device(t->dev);
+	arm_iommu_release_mapping(t->mine);
+	WARN_ON(arm_iommu_attach_device(t->dev, t->saved));
+}
+
+static void take_edu_out_of_its_mapping(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+
+	t->saved = to_dma_iommu_mapping(t->dev);
+	KUNIT_ASSERT_NOT_NULL(test, t->saved);
+	arm_iommu_detach_device(t->dev);
+}
+
+/* Put edu into a new mapping of [@base, @base + @size). */
+static struct dma_iommu_mapping *
+put_edu_into_a_new_mapping(struct kunit *test, dma_addr_t base, u64 size)
+{
+	struct iommu_test *t = test->priv;
+	struct dma_iommu_mapping *mapping;
+
+	take_edu_out_of_its_mapping(test);
+	mapping = arm_iommu_create_mapping(t->dev, base, size);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mapping));
+	t->mine = mapping;
+	KUNIT_ASSERT_EQ(test, arm_iommu_attach_device(t->dev, mapping), 0);
+	t->domain = mapping->domain;
+	return mapping;
+}
+
+static void a_device_starts_out_in_a_mapping_of_its_own(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct dma_iommu_mapping *mapping = to_dma_iommu_mapping(t->dev);
+
+	KUNIT_ASSERT_NOT_NULL(test, mapping);
+	KUNIT_EXPECT_PTR_EQ(test, mapping->domain, t->domain);
+	KUNIT_EXPECT_PTR_EQ(test, get_dma_ops(t->dev), &arm_iommu_dma_ops);
+	/* Its creator's reference and its attachment's, both the device's. */
+	KUNIT_EXPECT_EQ(test, kref_read(&mapping->kref), 2);
+}
+
+static void a_detached_device_is_back_on_the_direct_ops(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+
+	take_edu_out_of_its_mapping(test);
+	KUNIT_EXPECT_NULL(test, to_dma_iommu_mapping(t->dev));
+	KUNIT_EXPECT_PTR_EQ(test, get_dma_ops(t->dev),
+			    dev_is_dma_coherent(t->dev) ?
+			    &arm_coherent_dma_ops : &arm_dma_ops);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->saved->kref), 1);
+
+	/* A second detach finds nothing to detach and changes nothing. */
+	arm_iommu_detach_device(t->dev);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->saved->kref), 1);
+	KUNIT_EXPECT_NULL(test, to_dma_iommu_mapping(t->dev));
+}
+
+static void a_mapping_beyond_4g_or_of_no_size_is_refused(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	unsigned int domains = arm_iommu_nr_domains();
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(arm_iommu_create_mapping(t->dev, 0,
+							       SZ_4G + SZ_4K)),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(arm_iommu_create_mapping(t->dev, 0, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, arm_iommu_nr_domains(), domains);
+}
+
+static void attaching_a_device_twice_is_refused(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct dma_iommu_mapping *mapping, *first;
+
+	first = to_dma_iommu_mapping(t->dev);
+	mapping = arm_iommu_create_mapping(t->dev, SZ_1G, SZ_1M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mapping));
+	KUNIT_EXPECT_EQ(test, arm_iommu_attach_device(t->dev, mapping), -EBUSY);
+	KUNIT_EXPECT_EQ(test, kref_read(&mapping->kref), 1);
+	KUNIT_EXPECT_PTR_EQ(test, to_dma_iommu_mapping(t->dev), first);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(t->dev),
+			    first->domain);
+	arm_iommu_release_mapping(mapping);
+}
+
+static void a_drivers_mapping_holds_the_dma_in_its_window(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	void __iomem *regs;
+	dma_addr_t dma;
+	u8 *buf;
+
+	put_edu_into_a_new_mapping(test, SZ_1G, SZ_16M);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(t->dev), t->domain);
+	KUNIT_EXPECT_PTR_EQ(test, get_dma_ops(t->dev), &arm_iommu_dma_ops);
+
+	buf = dma_alloc_coherent(t->dev, SZ_64K, &dma, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_GE(test, dma, SZ_1G);
+	KUNIT_EXPECT_LE(test, (u64)dma + SZ_64K, SZ_1G + SZ_16M);
+	KUNIT_EXPECT_NOT_NULL(test, translated(t, dma));
+	dma_free_coherent(t->dev, SZ_64K, buf, dma);
+
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	regs = edu_start(test);
+	dma = edu_round_trip(test, regs, buf);
+	KUNIT_EXPECT_GE(test, dma, SZ_1G);
+	KUNIT_EXPECT_LT(test, dma, SZ_1G + SZ_16M);
+	KUNIT_EXPECT_NULL(test, translated(t, dma));
+	pci_iounmap(edu, regs);
+}
+
+static void the_window_bounds_the_iova_space(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	dma_addr_t dma[17];
+	unsigned int i, mapped;
+	u8 *buf;
+
+	/* Sixteen pages of IOVA space at 2 GiB, for one page each. */
+	put_edu_into_a_new_mapping(test, SZ_2G, 16 * PAGE_SIZE);
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (mapped = 0; mapped < ARRAY_SIZE(dma); mapped++) {
+		dma[mapped] = dma_map_single(t->dev, buf, PAGE_SIZE,
+					     DMA_TO_DEVICE);
+		if (dma_mapping_error(t->dev, dma[mapped]))
+			break;
+		KUNIT_EXPECT_GE(test, dma[mapped], SZ_2G);
+		KUNIT_EXPECT_LT(test, dma[mapped], SZ_2G + 16 * PAGE_SIZE);
+	}
+	KUNIT_EXPECT_EQ(test, mapped, 16);
+	for (i = 0; i < mapped; i++)
+		dma_unmap_single(t->dev, dma[i], PAGE_SIZE, DMA_TO_DEVICE);
+
+	/* What was given back can be had again. */
+	dma[0] = dma_map_single(t->dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, dma[0]));
+	dma_unmap_single(t->dev, dma[0], PAGE_SIZE, DMA_TO_DEVICE);
+}
+
+static void a_released_mapping_lives_until_its_last_device_leaves(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	unsigned int domains = arm_iommu_nr_domains();
+	struct dma_iommu_mapping *mapping;
+	dma_addr_t dma;
+	u8 *buf;
+
+	mapping = put_edu_into_a_new_mapping(test, SZ_1G, SZ_1M);
+	KUNIT_EXPECT_EQ(test, arm_iommu_nr_domains(), domains + 1);
+	arm_iommu_release_mapping(mapping);
+	t->mine = NULL;
+	KUNIT_EXPECT_EQ(test, arm_iommu_nr_domains(), domains + 1);
+
+	/* The device still maps through it. */
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma = dma_map_single(t->dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, dma));
+	KUNIT_EXPECT_PTR_EQ(test, translated(t, dma), virt_to_page(buf));
+	dma_unmap_single(t->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+
+	arm_iommu_detach_device(t->dev);
+	KUNIT_EXPECT_EQ(test, arm_iommu_nr_domains(), domains);
+}
+
+static struct kunit_case arm_dma_iommu_legacy_cases[] = {
+	KUNIT_CASE(a_device_starts_out_in_a_mapping_of_its_own),
+	KUNIT_CASE(a_detached_device_is_back_on_the_direct_ops),
+	KUNIT_CASE(a_mapping_beyond_4g_or_of_no_size_is_refused),
+	KUNIT_CASE(attaching_a_device_twice_is_refused),
+	KUNIT_CASE(a_drivers_mapping_holds_the_dma_in_its_window),
+	KUNIT_CASE(the_window_bounds_the_iova_space),
+	KUNIT_CASE(a_released_mapping_lives_until_its_last_device_leaves),
+	{}
+};
+
+static struct kunit_suite arm_dma_iommu_legacy_suite = {
+	.name = "arm_dma_iommu_legacy",
+	.suite_init = iommu_suite_init,
+	.suite_exit = iommu_suite_exit,
+	.init = iommu_test_init,
+	.exit = legacy_test_exit,
+	.test_cases = arm_dma_iommu_legacy_cases,
+};
+
+kunit_test_suite(arm_dma_iommu_legacy_suite);
+#endif /* CONFIG_ARM_DMA_IOMMU_LEGACY_KUNIT_TEST */
 
 MODULE_DESCRIPTION("KUnit: DMA through an IOMMU on 32-bit ARM");
 MODULE_LICENSE("GPL");

@@ -13,6 +13,7 @@
  * strictly, at once, or lazily, through a flush queue that batches many
  * unmaps into one invalidation (iommu.strict=0).
  */
+#include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/iommu.h>
 #include <linux/iova.h>
@@ -58,7 +59,8 @@ struct arm_iommu_fq_entry {
  * @fq_len:	entries in @fq
  * @fq_timer:	flushes the queue when nothing else does
  * @fq_flushes:	invalidations the queue has made
- * @dev:	the device the domain is for
+ * @owner:	name of the device the domain was made for
+ * @limit:	the highest IOVA it may hand out
  * @node:	in arm_iommu_cookies
  * @maps:	streaming maps and coherent allocations made
  */
@@ -71,7 +73,8 @@ struct iommu_dma_cookie {
 	unsigned int fq_len;
 	struct timer_list fq_timer;
 	atomic_long_t fq_flushes;
-	struct device *dev;
+	const char *owner;
+	dma_addr_t limit;
 	struct list_head node;
 	atomic_long_t maps;
 };
@@ -95,7 +98,8 @@ static dma_addr_t arm_iommu_alloc_iova(struct device *dev,
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 	unsigned long pfn;
 
-	limit = min_t(u64, limit, cookie->domain->geometry.aperture_end);
+	limit = min3(limit, (u64)cookie->limit,
+		     (u64)cookie->domain->geometry.aperture_end);
 	pfn = alloc_iova_fast(iovad, iova_align(iovad, size) >> iova_shift(iovad),
 			      limit >> iova_shift(iovad), true);
 	if (!pfn) {
@@ -710,39 +714,38 @@ static int arm_iommu_map_doorbells(struct iommu_dma_cookie *cookie)
 }
 
 static struct iommu_dma_cookie *
-arm_iommu_cookie_create(struct device *dev, struct iommu_domain *domain)
+arm_iommu_cookie_create(struct device *dev, struct iommu_domain *domain,
+			dma_addr_t base, u64 size)
 {
 	unsigned long order = __ffs(domain->pgsize_bitmap);
 	struct iommu_dma_cookie *cookie;
-	struct iommu_resv_region *r;
-	LIST_HEAD(regions);
 
 	if (iova_cache_get())
 		return NULL;
 	cookie = kzalloc(sizeof(*cookie), GFP_KERNEL);
 	if (!cookie)
 		goto fail_cache;
+	cookie->owner = kstrdup(dev_name(dev), GFP_KERNEL);
+	if (!cookie->owner)
+		goto fail_cookie;
 	cookie->domain = domain;
-	cookie->dev = dev;
+	cookie->limit = base + size - 1;
 	cookie->lazy = !arm_iommu_strict;
+	INIT_LIST_HEAD(&cookie->node);
 	spin_lock_init(&cookie->fq_lock);
 	timer_setup(&cookie->fq_timer, arm_iommu_fq_timeout, 0);
 	/* IOVA 0 would look like an error to some drivers: start above. */
+	base = max_t(dma_addr_t, base, domain->geometry.aperture_start);
 	init_iova_domain(&cookie->iovad, 1UL << order,
-			 max_t(unsigned long, 1,
-			       domain->geometry.aperture_start >> order));
+			 max_t(unsigned long, 1, base >> order));
 	if (iova_domain_init_rcaches(&cookie->iovad))
-		goto fail_cookie;
-
-	iommu_get_resv_regions(dev, &regions);
-	list_for_each_entry(r, &regions, list)
-		reserve_iova(&cookie->iovad, r->start >> order,
-			     (r->start + r->length - 1) >> order);
-	iommu_put_resv_regions(dev, &regions);
+		goto fail_iovad;
 	return cookie;
 
-fail_cookie:
+fail_iovad:
 	put_iova_domain(&cookie->iovad);
+	kfree(cookie->owner);
+fail_cookie:
 	kfree(cookie);
 fail_cache:
 	iova_cache_put();
@@ -758,8 +761,114 @@ static void arm_iommu_cookie_free(struct iommu_dma_cookie *cookie)
 	arm_iommu_fq_flush(cookie);
 	spin_unlock_irqrestore(&cookie->fq_lock, flags);
 	put_iova_domain(&cookie->iovad);
+	kfree(cookie->owner);
 	kfree(cookie);
 	iova_cache_put();
+}
+
+/**
+ * arm_iommu_domain_free() - free a domain of arm_iommu_domain_alloc()
+ * @domain:	the domain, no device attached any more
+ */
+void arm_iommu_domain_free(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+
+	mutex_lock(&arm_iommu_cookies_lock);
+	if (!list_empty(&cookie->node))
+		list_del(&cookie->node);
+	mutex_unlock(&arm_iommu_cookies_lock);
+	domain->iova_cookie = NULL;
+	arm_iommu_cookie_free(cookie);
+	iommu_domain_free(domain);
+}
+
+/**
+ * arm_iommu_domain_alloc() - a paging domain with an IOVA space for DMA
+ * @dev:	a device behind the IOMMU the domain is for
+ * @base:	the lowest IOVA to hand out
+ * @size:	bytes of IOVA space from @base
+ *
+ * The domain's MSI doorbells are mapped already; devices join it with
+ * arm_iommu_domain_attach().
+ *
+ * Return: the domain, or an ERR_PTR().
+ */
+struct iommu_domain *arm_iommu_domain_alloc(struct device *dev,
+					    dma_addr_t base, u64 size)
+{
+	struct iommu_dma_cookie *cookie;
+	struct iommu_domain *domain;
+
+	if (!size || base + size - 1 < base)
+		return ERR_PTR(-EINVAL);
+	domain = iommu_paging_domain_alloc(dev);
+	if (IS_ERR(domain))
+		return domain;
+	cookie = arm_iommu_cookie_create(dev, domain, base, size);
+	if (!cookie) {
+		iommu_domain_free(domain);
+		return ERR_PTR(-ENOMEM);
+	}
+	domain->iova_cookie = cookie;
+	if (arm_iommu_map_doorbells(cookie)) {
+		arm_iommu_domain_free(domain);
+		return ERR_PTR(-ENOMEM);
+	}
+	mutex_lock(&arm_iommu_cookies_lock);
+	list_add_tail(&cookie->node, &arm_iommu_cookies);
+	mutex_unlock(&arm_iommu_cookies_lock);
+	return domain;
+}
+
+/**
+ * arm_iommu_domain_attach() - DMA of a device through a domain
+ * @dev:	the device
+ * @domain:	a domain of arm_iommu_domain_alloc(), maybe shared
+ *
+ * Keeps the regions the IOMMU reserves for @dev out of the domain's IOVA
+ * space, attaches @dev and gives it arm_iommu_dma_ops.
+ *
+ * Return: 0, or the error of iommu_attach_device().
+ */
+int arm_iommu_domain_attach(struct device *dev, struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	unsigned long shift = iova_shift(&cookie->iovad);
+	struct iommu_resv_region *r;
+	LIST_HEAD(regions);
+	int ret;
+
+	iommu_get_resv_regions(dev, &regions);
+	list_for_each_entry(r, &regions, list)
+		reserve_iova(&cookie->iovad, r->start >> shift,
+			     (r->start + r->length - 1) >> shift);
+	iommu_put_resv_regions(dev, &regions);
+
+	ret = iommu_attach_device(domain, dev);
+	if (ret) {
+		dev_err(dev, "arm-iommu: cannot attach to the DMA domain of %s: %d\n",
+			cookie->owner, ret);
+		return ret;
+	}
+	set_dma_ops(dev, &arm_iommu_dma_ops);
+	dev_dbg(dev, "arm-dma: behind %s, arm_iommu_dma_ops (%s invalidation)\n",
+		dev_name(dev->iommu->iommu_dev->dev),
+		cookie->lazy ? "lazy" : "strict");
+	return 0;
+}
+
+/**
+ * arm_iommu_domain_detach() - undo arm_iommu_domain_attach()
+ * @dev:	the device, with no DMA in flight through @domain
+ * @domain:	the domain it was attached to
+ *
+ * The device goes back to the IOMMU's default domain and the direct ops.
+ */
+void arm_iommu_domain_detach(struct device *dev, struct iommu_domain *domain)
+{
+	iommu_detach_device(domain, dev);
+	arm_dma_set_direct_ops(dev);
 }
 
 /* Drivers that run the IOMMU themselves (VFIO) keep their device to themselves. */
@@ -776,6 +885,39 @@ static bool arm_iommu_driver_manages_dma(struct device *dev)
 	return false;
 }
 
+/* The IOVA window of a device's own domain: its dma-ranges, else 4 GiB. */
+static void arm_iommu_dma_window(struct device *dev, dma_addr_t *base,
+				 u64 *size)
+{
+	*base = 0;
+	*size = SZ_4G;
+	if (dev->dma_range_map) {
+		*base = dma_range_map_min(dev->dma_range_map);
+		*size = dma_range_map_max(dev->dma_range_map) - *base + 1;
+	}
+}
+
+static int arm_iommu_attach_own_domain(struct device *dev)
+{
+	struct iommu_domain *domain;
+	dma_addr_t base;
+	u64 size;
+	int ret;
+
+	arm_iommu_dma_window(dev, &base, &size);
+	/* Drivers of the legacy API expect their device's own mapping. */
+	if (IS_ENABLED(CONFIG_ARM_DMA_USE_IOMMU))
+		return arm_iommu_legacy_setup(dev, base, size);
+
+	domain = arm_iommu_domain_alloc(dev, base, size);
+	if (IS_ERR(domain))
+		return PTR_ERR(domain);
+	ret = arm_iommu_domain_attach(dev, domain);
+	if (ret)
+		arm_iommu_domain_free(domain);
+	return ret;
+}
+
 /**
  * arm_iommu_setup_dma_ops() - put a device behind its IOMMU for DMA
  * @dev:	a device whose DMA is being configured
@@ -788,39 +930,19 @@ static bool arm_iommu_driver_manages_dma(struct device *dev)
  */
 bool arm_iommu_setup_dma_ops(struct device *dev)
 {
-	struct iommu_dma_cookie *cookie;
-	struct iommu_domain *domain;
+	int ret;
 
 	if (!device_iommu_mapped(dev) || iommu_default_passthrough() ||
 	    arm_iommu_driver_manages_dma(dev))
 		return false;
 
-	domain = iommu_paging_domain_alloc(dev);
-	if (IS_ERR(domain))
-		goto fail;
-	cookie = arm_iommu_cookie_create(dev, domain);
-	if (!cookie)
-		goto fail_domain;
-	domain->iova_cookie = cookie;
-	if (arm_iommu_map_doorbells(cookie) || iommu_attach_device(domain, dev))
-		goto fail_cookie;
-	set_dma_ops(dev, &arm_iommu_dma_ops);
-	mutex_lock(&arm_iommu_cookies_lock);
-	list_add_tail(&cookie->node, &arm_iommu_cookies);
-	mutex_unlock(&arm_iommu_cookies_lock);
-	dev_dbg(dev, "arm-dma: behind %s, arm_iommu_dma_ops (%s invalidation)\n",
-		dev_name(dev->iommu->iommu_dev->dev),
-		cookie->lazy ? "lazy" : "strict");
+	ret = arm_iommu_attach_own_domain(dev);
+	if (ret) {
+		dev_warn(dev, "arm-iommu: no DMA domain (%d): using the IOMMU's default domain\n",
+			 ret);
+		return false;
+	}
 	return true;
-
-fail_cookie:
-	domain->iova_cookie = NULL;
-	arm_iommu_cookie_free(cookie);
-fail_domain:
-	iommu_domain_free(domain);
-fail:
-	dev_warn(dev, "arm-iommu: no DMA domain: using the IOMMU's default domain\n");
-	return false;
 }
 
 /**
@@ -830,16 +952,32 @@ fail:
 void arm_iommu_teardown_dma_ops(struct device *dev)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
-	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+
+	if (IS_ENABLED(CONFIG_ARM_DMA_USE_IOMMU)) {
+		arm_iommu_legacy_teardown(dev);
+		return;
+	}
+	arm_iommu_domain_detach(dev, domain);
+	arm_iommu_domain_free(domain);
+}
+
+/**
+ * arm_iommu_nr_domains() - the paging domains this layer holds
+ *
+ * Return: how many there are, shared or not.
+ */
+VISIBLE_IF_KUNIT unsigned int arm_iommu_nr_domains(void)
+{
+	struct iommu_dma_cookie *cookie;
+	unsigned int n = 0;
 
 	mutex_lock(&arm_iommu_cookies_lock);
-	list_del(&cookie->node);
+	list_for_each_entry(cookie, &arm_iommu_cookies, node)
+		n++;
 	mutex_unlock(&arm_iommu_cookies_lock);
-	iommu_detach_device(domain, dev);
-	domain->iova_cookie = NULL;
-	arm_iommu_cookie_free(cookie);
-	iommu_domain_free(domain);
+	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(arm_iommu_nr_domains);
 
 /**
  * arm_iommu_show() - one line per device with arm_iommu_dma_ops
@@ -854,7 +992,7 @@ void arm_iommu_show(struct seq_file *s)
 	mutex_lock(&arm_iommu_cookies_lock);
 	list_for_each_entry(cookie, &arm_iommu_cookies, node)
 		seq_printf(s, "%-16s %-7s %12ld %10ld %8u\n",
-			   dev_name(cookie->dev),
+			   cookie->owner,
 			   cookie->lazy ? "lazy" : "strict",
 			   atomic_long_read(&cookie->maps),
 			   atomic_long_read(&cookie->fq_flushes),

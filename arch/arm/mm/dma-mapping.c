@@ -443,6 +443,18 @@ const struct dma_map_ops arm_coherent_dma_ops = {
 EXPORT_SYMBOL_IF_KUNIT(arm_coherent_dma_ops);
 
 /**
+ * arm_dma_set_direct_ops() - the ops of a device that is not behind an IOMMU
+ * @dev:	the device
+ */
+void arm_dma_set_direct_ops(struct device *dev)
+{
+	set_dma_ops(dev, dev->dma_coherent ? &arm_coherent_dma_ops :
+					     &arm_dma_ops);
+	dev_dbg(dev, "arm-dma: %s\n", dev->dma_coherent ?
+		"coherent, arm_coherent_dma_ops" : "non-coherent, arm_dma_ops");
+}
+
+/**
  * arch_setup_dma_ops() - give a device the DMA ops its coherence calls for
  * @dev:	the device being configured from its firmware description
  * @coherent:	the firmware says the device snoops the CPU caches
@@ -461,11 +473,8 @@ void arch_setup_dma_ops(struct device *dev, bool coherent)
 	dev->archdata.dma_ops_setup = true;
 	if (IS_ENABLED(CONFIG_ARM_DMA_IOMMU) && arm_iommu_setup_dma_ops(dev))
 		return;
-	set_dma_ops(dev, dev->dma_coherent ? &arm_coherent_dma_ops :
-					     &arm_dma_ops);
+	arm_dma_set_direct_ops(dev);
 	xen_setup_dma_ops(dev);
-	dev_dbg(dev, "arm-dma: %s\n", dev->dma_coherent ?
-		"coherent, arm_coherent_dma_ops" : "non-coherent, arm_dma_ops");
 }
 
 void arch_teardown_dma_ops(struct device *dev)
