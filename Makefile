@@ -32,12 +32,14 @@ ONLY   ?=
 FILTER ?=
 QEMU_EXTRA ?=
 
-.PHONY: all deps overlay kernel run check bench menuconfig clean help
+.PHONY: all deps overlay kernel run check bench patches multi-v7 menuconfig \
+	clean help
 .DEFAULT_GOAL := help
 
 help:
 	@sed -n '3,7p' $(PROJECT)/Makefile | sed 's/^# \{0,1\}//'
-	@echo "Also: make bench, make kernel, make overlay, make menuconfig, make clean."
+	@echo "Also: make bench, make patches, make multi-v7, make kernel,"
+	@echo "      make overlay, make menuconfig, make clean."
 
 deps:
 	@$(PROJECT)/harness/deps.sh
@@ -70,6 +72,7 @@ run: kernel
 
 check: $(BUILD)/.overlay
 	@$(PROJECT)/harness/lint.sh $(SRC)
+	@$(PROJECT)/harness/docs.sh $(SRC) $(BUILD)/docs
 	@python3 $(PROJECT)/harness/check.py $(SRC) $(BUILD) \
 		$(if $(ONLY),--only $(ONLY)) $(if $(FILTER),--filter '$(FILTER)')
 
@@ -77,6 +80,14 @@ check: $(BUILD)/.overlay
 bench: $(BUILD)/.overlay
 	@$(PROJECT)/harness/deps.sh gnuplot-nox
 	@python3 $(PROJECT)/harness/bench.py $(PROJECT) $(BUILD)
+
+# The layer as a git format-patch series against the base, in build/patches.
+patches: $(BUILD)/.overlay
+	@python3 $(PROJECT)/harness/patches.py $(PROJECT) $(BUILD) generate
+
+# Not part of check (long): multi_v7_defconfig + ARM_LPAE, all of it.
+multi-v7: $(BUILD)/.overlay
+	@$(PROJECT)/harness/multi-v7.sh $(SRC) $(BUILD)/multi-v7 $(JOBS)
 
 menuconfig: $(RUNDIR)/.config
 	$(KMAKE) menuconfig

@@ -9,12 +9,18 @@ folder per machine.  Each run boots one kernel with its kernel arguments; the
 suites come from every .kunitconfig the project owns.  The last line printed
 is "N passed, N failed, N skipped" over all runs; the exit status is non-zero
 when any case failed or crashed, a run timed out, or a run reported nothing.
+
+The "patches" run applies the make patches series to a fresh base and runs
+one suite from the result (harness/patches.py); the driver runs boot real
+drivers as clients (BOOT_RUNS).
 """
 import json
 import re
 import os
 import subprocess
 import sys
+
+import patches
 
 QEMU_CONFIGS = "tools/testing/kunit/qemu_configs"
 
@@ -128,6 +134,45 @@ def kunit(src, build_dir, qemu_config, args, extra, qemu_extra=()):
     return subprocess.call(cmd, cwd=src, env=env)
 
 
+def kunit_build(src, build_dir, build_name):
+    qemu_config, configs = BUILDS[build_name]
+    return kunit(src, build_dir, qemu_config,
+                 ["build", "--jobs=%d" % (os.cpu_count() or 2)] +
+                 ["--kunitconfig=" + c for c in configs], []) == 0
+
+
+def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out):
+    """Boot a KUnit build; returns its tally and a note."""
+    tally = {"passed": 0, "failed": 0, "skipped": 0}
+    if os.path.exists(out):
+        os.remove(out)
+    extra = ["--timeout=%d" % TIMEOUT, "--json=" + out]
+    extra += ["--kernel_args=" + a for a in kargs]
+    if flt:
+        extra.append(flt)
+    rc = kunit(src, build_dir, BUILDS[build_name][0], ["exec"], extra,
+               qemu_extra)
+    note = ""
+    if os.path.exists(out):
+        with open(out) as f:
+            count(json.load(f), tally)
+    if sum(tally.values()) == 0:
+        tally["failed"] += 1
+        note = "no test result (crash or timeout?)"
+    elif rc != 0 and tally["failed"] == 0:
+        tally["failed"] += 1
+        note = "kunit.py exited %d" % rc
+    return tally, note
+
+
+def patches_suite(tree, build_dir, suite, build):
+    """One suite of the virt build, from the tree the patch series made."""
+    if not kunit_build(tree, build_dir, "virt"):
+        return {"passed": 0, "failed": 1, "skipped": 0}, "build failed"
+    return kunit_exec(tree, build_dir, "virt", ["mem=960M"], [], suite,
+                      os.path.join(build, "kunit-patches.json"))
+
+
 def build_kernel(src, out, fragment):
     """Build zImage and DTBs in out from a config fragment; True when built."""
     harness = os.path.dirname(os.path.abspath(__file__))
@@ -236,46 +281,29 @@ def main():
                  ", ".join(sorted(unused)))
 
     runs = [r for r in RUNS if only is None or r[0] == only]
-    names = [r[0] for r in RUNS + BOOT_RUNS]
+    names = [r[0] for r in RUNS + BOOT_RUNS] + ["patches"]
     if only is not None and only not in names:
         sys.exit("check: no run named %s (runs: %s)" %
                  (only, ", ".join(names)))
-    jobs = str(os.cpu_count() or 2)
     built = {}
     total = {"passed": 0, "failed": 0, "skipped": 0}
     report = []
     for name, build_name, kargs, qemu_extra in runs:
         build_dir = os.path.join(build, "kunit-" + build_name)
-        qemu_config, configs = BUILDS[build_name]
         if build_name not in built:
-            rc = kunit(src, build_dir, qemu_config,
-                       ["build", "--jobs=" + jobs] +
-                       ["--kunitconfig=" + c for c in configs], [])
-            built[build_name] = rc == 0
-        tally = {"passed": 0, "failed": 0, "skipped": 0}
+            built[build_name] = kunit_build(src, build_dir, build_name)
         if not built[build_name]:
-            tally["failed"] += 1
-            report.append((name, tally, "build failed"))
+            report.append((name, {"passed": 0, "failed": 1, "skipped": 0},
+                           "build failed"))
             continue
         out = os.path.join(build, "kunit-%s.json" % name)
-        if os.path.exists(out):
-            os.remove(out)
-        extra = ["--timeout=%d" % TIMEOUT, "--json=" + out]
-        extra += ["--kernel_args=" + a for a in kargs]
-        if flt:
-            extra.append(flt)
-        rc = kunit(src, build_dir, qemu_config, ["exec"], extra, qemu_extra)
-        note = ""
-        if os.path.exists(out):
-            with open(out) as f:
-                count(json.load(f), tally)
-        if sum(tally.values()) == 0:
-            tally["failed"] += 1
-            note = "no test result (crash or timeout?)"
-        elif rc != 0 and tally["failed"] == 0:
-            tally["failed"] += 1
-            note = "kunit.py exited %d" % rc
-        report.append((name, tally, note))
+        report.append((name,) + kunit_exec(src, build_dir, build_name, kargs,
+                                           qemu_extra, flt, out))
+
+    if only is None or only == "patches":
+        report.append(("patches",) + patches.verify(
+            project, build, src, lambda tree, build_dir, suite:
+            patches_suite(tree, build_dir, suite, build)))
 
     for name, fragment, qemu, append in BOOT_RUNS:
         if only is None or only == name:

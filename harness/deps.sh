@@ -8,7 +8,7 @@ set -eu
 # Extra packages can be named as arguments (make bench: gnuplot-nox).
 pkgs="$* linux-source-6.12 gcc-arm-linux-gnueabihf qemu-system-arm bc bison flex
       libssl-dev libelf-dev cpio kmod device-tree-compiler ccache make python3
-      xz-utils"
+      xz-utils git python3-sphinx"
 
 missing=""
 for p in $pkgs; do

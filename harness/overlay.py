@@ -7,8 +7,8 @@ usage: overlay.py PROJECT SRC [--list]
 SRC is unpacked from the Debian linux-source-6.12 tarball when it is missing
 or when the package changed.  Then every project file under the kernel
 folders is copied to the same path in SRC (replacing an upstream file or
-adding a new one), the top-level Kconfig goes to arch/arm/Kconfig.armdma, and
-the hook lines of harness/hooks are appended to their upstream files.
+adding a new one), the top-level Kconfig goes to arch/arm/mm/Kconfig.dma, and
+the hook lines of harness/hooks are added to their upstream files.
 
 Files are written only when their content changes, so kbuild rebuilds only
 what the project changed.  An upstream file is saved before it is first
@@ -23,7 +23,7 @@ import sys
 
 TARBALL = "/usr/src/linux-source-6.12.tar.xz"
 FOLDERS = ["arch", "drivers", "include", "kernel", "tools", "Documentation"]
-KCONFIG_DEST = "arch/arm/Kconfig.armdma"
+KCONFIG_DEST = "arch/arm/mm/Kconfig.dma"
 
 
 def die(msg):
@@ -94,18 +94,33 @@ def project_files(project):
 
 
 def hook_lines(project):
-    """Map of tree path -> lines appended to the upstream file."""
+    """Map of tree path -> [(anchor or None, line)] to add to it."""
     hooks = {}
     with open(os.path.join(project, "harness", "hooks")) as f:
         for no, line in enumerate(f, 1):
             line = line.rstrip("\n")
             if not line.strip() or line.startswith("#"):
                 continue
-            path, sep, text = line.partition(": ")
+            where, sep, text = line.partition(": ")
             if not sep:
                 die("harness/hooks:%d: expected 'path: line'" % no)
-            hooks.setdefault(path.strip(), []).append(text)
+            path, at, anchor = where.partition("@")
+            hooks.setdefault(path.strip(), []).append(
+                (anchor if at else None, text))
     return hooks
+
+
+def hooked(path, pristine, lines):
+    """pristine with the hook lines added: after their anchor, else at the end."""
+    out = pristine.decode().splitlines()
+    for anchor, text in lines:
+        if anchor is None:
+            out.append(text)
+        elif anchor in out:
+            out.insert(out.index(anchor) + 1, text)
+        else:
+            die("hook anchor %r is not a line of %s" % (anchor, path))
+    return ("\n".join(out) + "\n").encode()
 
 
 def main():
@@ -165,11 +180,9 @@ def main():
         pristine = upstream(path)
         if pristine is None:
             die("hook target %s is not an upstream file" % path)
-        if not pristine.endswith(b"\n"):
-            pristine += b"\n"
-        data = pristine + "".join(l + "\n" for l in lines).encode()
         new[path] = "hooked"
-        changed += write_if_changed(os.path.join(src, path), data)
+        changed += write_if_changed(os.path.join(src, path),
+                                    hooked(path, pristine, lines))
 
     os.makedirs(state, exist_ok=True)
     with open(manifest_path, "w") as f:
