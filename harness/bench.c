@@ -10,6 +10,8 @@
  *                      bench.seconds=N            (default 1)
  *                      bench.threads=N            (default 1)
  *                      bench.maponly=1            (skip the alloc/sg runs)
+ *                      bench.sg=1                 (map_sg on bench.dev, a
+ *                                                  PCI device, even so)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,18 +58,22 @@ static int bind(const char *spec)
 	return write_file(path, dev);
 }
 
-/* map_sg of 1 to 256 separate pages on the coherent device. */
-static void sg_benchmarks(const char *file)
+/*
+ * map_sg of 1 to 256 separate pages on alloc_benchmark's coherent device,
+ * or on the PCI device @pci_dev when it is not NULL.
+ */
+static void sg_benchmarks(const char *file, const char *pci_dev)
 {
 	static const unsigned int entries[] = { 1, 16, 64, 256 };
 	unsigned long long map_ns, unmap_ns;
-	char cmd[32], text[80];
+	char cmd[64], text[80];
 	unsigned int i;
 	int segs;
 	FILE *f;
 
 	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
-		snprintf(cmd, sizeof(cmd), "sg %u", entries[i]);
+		snprintf(cmd, sizeof(cmd), "sg %u %s", entries[i],
+			 pci_dev ? pci_dev : "");
 		f = NULL;
 		if (write_file(file, cmd) || !(f = fopen(file, "r")) ||
 		    !fgets(text, sizeof(text), f) ||
@@ -117,7 +123,7 @@ static void alloc_benchmarks(void)
 		if (f)
 			fclose(f);
 	}
-	sg_benchmarks(file);
+	sg_benchmarks(file, NULL);
 }
 
 int main(void)
@@ -171,6 +177,8 @@ int main(void)
 	close(fd);
 	if (!cmdline_value("bench.maponly"))
 		alloc_benchmarks();
+	else if (cmdline_value("bench.sg") && !strncmp(dev, "pci:", 4))
+		sg_benchmarks("/sys/kernel/debug/dma_alloc_benchmark", dev + 4);
 out:
 	printf("bench: done\n");
 	fflush(stdout);

@@ -24,4 +24,17 @@ if [ -n "$doc" ]; then
 	echo "kernel-doc: problems in the project's kernel-doc comments" >&2
 	exit 1
 fi
-echo "lint: $(echo "$files" | wc -l) files clean (checkpatch --strict, kernel-doc -Wall)"
+# Every exported function has a kernel-doc comment (exported ops tables,
+# being data, need none).
+undocumented=""
+for f in $files; do
+	for sym in $(sed -n 's/^EXPORT_SYMBOL[A-Z_]*(\([a-z0-9_]*\));$/\1/p' "$f"); do
+		grep -q "^[a-z].*[ *]$sym = {" "$f" && continue
+		grep -q "^ \* $sym() - " "$f" || undocumented="$undocumented $f:$sym"
+	done
+done
+if [ -n "$undocumented" ]; then
+	echo "kernel-doc: exported functions without a kernel-doc comment:$undocumented" >&2
+	exit 1
+fi
+echo "lint: $(echo "$files" | wc -l) files clean (checkpatch --strict, kernel-doc -Wall, exports documented)"

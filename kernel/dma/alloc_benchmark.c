@@ -14,7 +14,9 @@
  * Write "sg <entries>" to map and unmap, on the coherent device, a
  * scatterlist of that many separate pages; read back "map_ns=<n>
  * unmap_ns=<n> segments=<n>": the average cost of dma_map_sg() and
- * dma_unmap_sg() and the number of DMA segments the list became.
+ * dma_unmap_sg() and the number of DMA segments the list became.  "sg
+ * <entries> <PCI device>" does the same on that device, as its driver set
+ * it up: through its IOMMU, if it is behind one.
  */
 #include <linux/debugfs.h>
 #include <linux/dma-map-ops.h>
@@ -22,6 +24,7 @@
 #include <linux/init.h>
 #include <linux/ktime.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -91,9 +94,8 @@ out:
 	return ret;
 }
 
-static int bench_sg(unsigned int entries)
+static int bench_sg(struct device *dev, unsigned int entries)
 {
-	struct device *dev = &bench_pdev[1]->dev;
 	u64 map_ns = 0, unmap_ns = 0, t;
 	struct scatterlist *sgl, *sg;
 	unsigned int i;
@@ -138,15 +140,24 @@ out:
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
-	char text[32], path[16];
+	char text[64], path[16], name[32];
+	struct device *dev = NULL;
 	unsigned int live;
 	int ret;
 
 	if (len >= sizeof(text) || copy_from_user(text, ubuf, len))
 		return -EINVAL;
 	text[len] = '\0';
-	if (sscanf(text, "%15s %u", path, &live) != 2 || live > 100000)
+	ret = sscanf(text, "%15s %u %31s", path, &live, name);
+	if (ret < 2 || live > 100000)
 		return -EINVAL;
+	if (ret == 3) {
+		if (!IS_ENABLED(CONFIG_PCI) || strcmp(path, "sg"))
+			return -EINVAL;
+		dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
+		if (!dev)
+			return -ENODEV;
+	}
 
 	mutex_lock(&bench_lock);
 	if (!strcmp(path, "coherent"))
@@ -156,10 +167,11 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	else if (!strcmp(path, "atomic"))
 		ret = bench_run(false, GFP_ATOMIC, live);
 	else if (!strcmp(path, "sg") && live)
-		ret = bench_sg(live);
+		ret = bench_sg(dev ?: &bench_pdev[1]->dev, live);
 	else
 		ret = -EINVAL;
 	mutex_unlock(&bench_lock);
+	put_device(dev);
 	return ret ?: len;
 }
 

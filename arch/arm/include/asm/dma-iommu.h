@@ -24,11 +24,11 @@ struct dma_iommu_mapping {
 	struct kref		kref;
 };
 
-struct dma_iommu_mapping *
-arm_iommu_create_mapping(struct device *dev, dma_addr_t base, u64 size);
-void arm_iommu_release_mapping(struct dma_iommu_mapping *mapping);
-int arm_iommu_attach_device(struct device *dev,
-			    struct dma_iommu_mapping *mapping);
+/* A mapping's life: create, attach devices, detach them, release. */
+struct dma_iommu_mapping *arm_iommu_create_mapping(struct device *dev,
+						   dma_addr_t base, u64 size);
+int arm_iommu_attach_device(struct device *dev, struct dma_iommu_mapping *m);
 void arm_iommu_detach_device(struct device *dev);
+void arm_iommu_release_mapping(struct dma_iommu_mapping *m);
 
 #endif /* __ASM_ARM_DMA_IOMMU_H */
