@@ -23,6 +23,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/init.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
@@ -86,7 +87,7 @@ static int bench_run(bool coherent, gfp_t gfp, unsigned int live)
 		}
 	}
 	snprintf(bench_result, sizeof(bench_result), "alloc_ns=%llu free_ns=%llu\n",
-		 alloc_ns / ROUNDS, free_ns / ROUNDS);
+		 div_u64(alloc_ns, ROUNDS), div_u64(free_ns, ROUNDS));
 out:
 	while (n--)
 		dma_free_coherent(dev, PAGE_SIZE, bufs[n].cpu, bufs[n].dma);
@@ -128,13 +129,23 @@ static int bench_sg(struct device *dev, unsigned int entries)
 		unmap_ns += ktime_get_ns() - t;
 	}
 	snprintf(bench_result, sizeof(bench_result),
-		 "map_ns=%llu unmap_ns=%llu segments=%d\n", map_ns / ROUNDS,
-		 unmap_ns / ROUNDS, segs);
+		 "map_ns=%llu unmap_ns=%llu segments=%d\n", div_u64(map_ns, ROUNDS),
+		 div_u64(unmap_ns, ROUNDS), segs);
 out:
 	for_each_sg(sgl, sg, entries, i)
 		__free_page(sg_page(sg));
 	kvfree(sgl);
 	return ret;
+}
+
+/* The PCI device named @name, with a reference, or NULL. */
+static struct device *bench_pci_device(const char *name)
+{
+#ifdef CONFIG_PCI
+	return bus_find_device_by_name(&pci_bus_type, NULL, name);
+#else
+	return NULL;
+#endif
 }
 
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
@@ -152,9 +163,9 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	if (ret < 2 || live > 100000)
 		return -EINVAL;
 	if (ret == 3) {
-		if (!IS_ENABLED(CONFIG_PCI) || strcmp(path, "sg"))
+		if (strcmp(path, "sg"))
 			return -EINVAL;
-		dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
+		dev = bench_pci_device(name);
 		if (!dev)
 			return -ENODEV;
 	}
