@@ -197,7 +197,9 @@ def build_kernel(src, out, fragment):
     for step in steps:
         proc = subprocess.run(step, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
-        if proc.returncode:
+        # A compiler warning fails the build as an error would.
+        warnings = [l for l in proc.stderr.splitlines() if "warning:" in l]
+        if proc.returncode or warnings:
             print(proc.stderr[-4000:])
             return False
     return True

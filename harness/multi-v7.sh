@@ -3,8 +3,9 @@
 #
 # multi-v7.sh SRC OUT JOBS: build the overlaid tree as a real ARM32
 # distribution kernel would be, multi_v7_defconfig with ARM_LPAE and our
-# SMMUv3 driver: zImage, modules and device trees.  Fails on any build
-# error and on any compiler warning; prints how long the build took.
+# SMMUv3 driver: zImage, modules and device trees, from scratch.  Fails on
+# any build error and on any compiler or linker warning; prints how long
+# the build took.
 #
 # multi_v7_defconfig selects ARM_DMA_USE_IOMMU (Exynos, Rockchip, Tegra
 # IOMMUs), so its drivers link only when the arm_iommu_* API is there.
@@ -13,6 +14,9 @@ src=$1 out=$2 jobs=$3
 harness=$(cd "$(dirname "$0")" && pwd)
 kmake="make -C $src O=$out ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf- -j$jobs"
 
+# From scratch every time, so that every file's warnings are seen (ccache
+# replays them for what it has cached).
+rm -rf "$out"
 mkdir -p "$out"
 $kmake -s multi_v7_defconfig
 "$src/scripts/config" --file "$out/.config" -e ARM_LPAE -e ARM_SMMU_V3_ARM32

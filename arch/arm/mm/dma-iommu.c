@@ -158,38 +158,6 @@ static void arm_iommu_fq_add(struct iommu_dma_cookie *cookie,
 		mod_timer(&cookie->fq_timer, jiffies + ARM_IOMMU_FQ_TIMEOUT);
 }
 
-/**
- * arm_iommu_fq_pending() - IOVA ranges waiting in a device's flush queue
- * @dev:	a device with arm_iommu_dma_ops
- *
- * Return: the number of queued ranges.
- */
-VISIBLE_IF_KUNIT unsigned int arm_iommu_fq_pending(struct device *dev)
-{
-	return READ_ONCE(arm_iommu_cookie(dev)->fq_len);
-}
-EXPORT_SYMBOL_IF_KUNIT(arm_iommu_fq_pending);
-
-/**
- * arm_iommu_set_lazy() - choose strict or lazy invalidation for a device
- * @dev:	a device with arm_iommu_dma_ops
- * @lazy:	batch invalidations in a flush queue
- *
- * Switching to strict flushes what the queue holds first.
- */
-VISIBLE_IF_KUNIT void arm_iommu_set_lazy(struct device *dev, bool lazy)
-{
-	struct iommu_dma_cookie *cookie = arm_iommu_cookie(dev);
-	unsigned long flags;
-
-	spin_lock_irqsave(&cookie->fq_lock, flags);
-	if (!lazy)
-		arm_iommu_fq_flush(cookie);
-	cookie->lazy = lazy;
-	spin_unlock_irqrestore(&cookie->fq_lock, flags);
-}
-EXPORT_SYMBOL_IF_KUNIT(arm_iommu_set_lazy);
-
 /* Mapping and unmapping IOVA ranges */
 
 /* What the device may do to the memory, by direction. */
@@ -962,24 +930,6 @@ void arm_iommu_teardown_dma_ops(struct device *dev)
 }
 
 /**
- * arm_iommu_nr_domains() - the paging domains this layer holds
- *
- * Return: how many there are, shared or not.
- */
-VISIBLE_IF_KUNIT unsigned int arm_iommu_nr_domains(void)
-{
-	struct iommu_dma_cookie *cookie;
-	unsigned int n = 0;
-
-	mutex_lock(&arm_iommu_cookies_lock);
-	list_for_each_entry(cookie, &arm_iommu_cookies, node)
-		n++;
-	mutex_unlock(&arm_iommu_cookies_lock);
-	return n;
-}
-EXPORT_SYMBOL_IF_KUNIT(arm_iommu_nr_domains);
-
-/**
  * arm_iommu_show() - one line per device with arm_iommu_dma_ops
  * @s:	the debugfs file
  */
@@ -999,3 +949,57 @@ void arm_iommu_show(struct seq_file *s)
 			   READ_ONCE(cookie->fq_len));
 	mutex_unlock(&arm_iommu_cookies_lock);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* What only the KUnit suites look at, or change. */
+
+/**
+ * arm_iommu_fq_pending() - IOVA ranges waiting in a device's flush queue
+ * @dev:	a device with arm_iommu_dma_ops
+ *
+ * Return: the number of queued ranges.
+ */
+VISIBLE_IF_KUNIT unsigned int arm_iommu_fq_pending(struct device *dev)
+{
+	return READ_ONCE(arm_iommu_cookie(dev)->fq_len);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_iommu_fq_pending);
+
+/**
+ * arm_iommu_set_lazy() - choose strict or lazy invalidation for a device
+ * @dev:	a device with arm_iommu_dma_ops
+ * @lazy:	batch invalidations in a flush queue
+ *
+ * Switching to strict flushes what the queue holds first.
+ */
+VISIBLE_IF_KUNIT void arm_iommu_set_lazy(struct device *dev, bool lazy)
+{
+	struct iommu_dma_cookie *cookie = arm_iommu_cookie(dev);
+	unsigned long flags;
+
+	spin_lock_irqsave(&cookie->fq_lock, flags);
+	if (!lazy)
+		arm_iommu_fq_flush(cookie);
+	cookie->lazy = lazy;
+	spin_unlock_irqrestore(&cookie->fq_lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_iommu_set_lazy);
+
+/**
+ * arm_iommu_nr_domains() - the paging domains this layer holds
+ *
+ * Return: how many there are, shared or not.
+ */
+VISIBLE_IF_KUNIT unsigned int arm_iommu_nr_domains(void)
+{
+	struct iommu_dma_cookie *cookie;
+	unsigned int n = 0;
+
+	mutex_lock(&arm_iommu_cookies_lock);
+	list_for_each_entry(cookie, &arm_iommu_cookies, node)
+		n++;
+	mutex_unlock(&arm_iommu_cookies_lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_iommu_nr_domains);
+#endif /* CONFIG_KUNIT */
