@@ -6,7 +6,8 @@
 set -eu
 
 # Extra packages can be named as arguments (make bench: gnuplot-nox).
-pkgs="$* linux-source-6.12 gcc-arm-linux-gnueabihf qemu-system-arm bc bison flex
+pkgs="$* linux-source-6.12 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+      qemu-system-arm bc bison flex
       libssl-dev libelf-dev cpio kmod device-tree-compiler ccache make python3
       xz-utils git python3-sphinx"
 
