@@ -74,7 +74,7 @@ VIRT_SMMU_DISKS = [
     "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on",
     "-drive", "if=none,id=d1,format=raw,file={disk}.nvme",
     "-device", "nvme,serial=armdma,drive=d1",
-    "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"]
+    "-netdev", "user,id=n0", "-device", "e1000,netdev=n0,romfile="]
 # eth0 (the e1000) gets QEMU's user network; its gateway answers pings.
 VIRT_NET = " ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off disktest.ping=10.0.2.2"
 
