@@ -11,7 +11,9 @@
  *                      bench.threads=N            (default 1)
  *                      bench.maponly=1            (skip the alloc/sg runs)
  *                      bench.sg=1                 (map_sg on bench.dev, a
- *                                                  PCI device, even so)
+ *                                                  PCI device, even so, and
+ *                                                  iommu_map/unmap on its
+ *                                                  IOMMU driver alone)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -83,6 +85,34 @@ static void sg_benchmarks(const char *file, const char *pci_dev)
 		else
 			printf("bench: map_sg/%u-entries map_ns=%llu unmap_ns=%llu segments=%d\n",
 			       entries[i], map_ns, unmap_ns, segs);
+		if (f)
+			fclose(f);
+	}
+}
+
+/*
+ * iommu_map() and iommu_unmap() of 1 and 16 pages on a paging domain of
+ * @pci_dev's IOMMU driver: what any DMA layer over it pays, at the least.
+ */
+static void iommu_benchmarks(const char *file, const char *pci_dev)
+{
+	static const unsigned int pages[] = { 1, 16 };
+	unsigned long long map_ns, unmap_ns;
+	char cmd[64], text[80];
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "iommu %u %s", pages[i], pci_dev);
+		f = NULL;
+		if (write_file(file, cmd) || !(f = fopen(file, "r")) ||
+		    !fgets(text, sizeof(text), f) ||
+		    sscanf(text, "map_ns=%llu unmap_ns=%llu", &map_ns,
+			   &unmap_ns) != 2)
+			printf("bench: error: %s failed\n", cmd);
+		else
+			printf("bench: iommu_driver/%uK map_ns=%llu unmap_ns=%llu\n",
+			       pages[i] * 4, map_ns, unmap_ns);
 		if (f)
 			fclose(f);
 	}
@@ -177,8 +207,11 @@ int main(void)
 	close(fd);
 	if (!cmdline_value("bench.maponly"))
 		alloc_benchmarks();
-	else if (cmdline_value("bench.sg") && !strncmp(dev, "pci:", 4))
+	else if (cmdline_value("bench.sg") && !strncmp(dev, "pci:", 4)) {
 		sg_benchmarks("/sys/kernel/debug/dma_alloc_benchmark", dev + 4);
+		iommu_benchmarks("/sys/kernel/debug/dma_alloc_benchmark",
+				 dev + 4);
+	}
 out:
 	printf("bench: done\n");
 	fflush(stdout);

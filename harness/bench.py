@@ -116,6 +116,11 @@ def boot(out, machine, timing, qemu_extra, kargs):
             figures["map_sg/%d-entries map per entry" % n] = int(m.group(2)) / n / 1000
             figures["map_sg/%d-entries unmap per entry" % n] = int(m.group(3)) / n / 1000
             figures["map_sg/%d-entries DMA segments" % n] = int(m.group(4))
+        m = re.match(r"bench: iommu_driver/(\d+)K map_ns=(\d+) unmap_ns=(\d+)",
+                     line)
+        if m:
+            figures["iommu_map alone/%sK" % m.group(1)] = int(m.group(2)) / 1000
+            figures["iommu_unmap alone/%sK" % m.group(1)] = int(m.group(3)) / 1000
         m = re.match(r"bench: (\S+) alloc_ns=(\d+) free_ns=(\d+)", line)
         if m:
             figures[m.group(1) + " alloc"] = int(m.group(2)) / 1000
@@ -198,8 +203,57 @@ def main():
         print("| %s | %s | %.1f | %s | %s |" % (
             label, figure, ours, "%.1f" % up if up is not None else "n/a",
             "%.2f" % (ours / up) if up else "n/a"))
+    goals(rows)
     plot(rows, os.path.join(build_dir, "bench"))
     print("\nbench: results in %s" % out)
+
+
+def goals(rows):
+    """The issue's goals, each figure against its bound; misses pass too."""
+    ours = {(label, figure): o for label, figure, o, _ in rows}
+    up = {(label, figure): u for label, figure, _, u in rows}
+
+    def pair(table, label, figure):
+        a = table.get((label, figure + " map"))
+        b = table.get((label, figure + " unmap"))
+        return a + b if a is not None and b is not None else None
+
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
+    mu = "map_unmap/4K/bidir/1-thread"
+    free = "alloc_free/sleeping/%d-live free"
+    strict, lazy = "virt SMMU strict", "virt SMMU lazy"
+    a = ours.get((strict, "iommu_map alone/4K"))
+    b = ours.get((strict, "iommu_unmap alone/4K"))
+    floor = a + b if a is not None and b is not None else None
+    checks = [
+        ("coherent map+unmap, ours/upstream", ratio(
+            pair(ours, "virt coherent", mu), pair(up, "virt coherent", mu)),
+         1.00),
+        ("non-coherent map+unmap, ours/upstream", ratio(
+            pair(ours, "vexpress non-coherent", mu),
+            pair(up, "vexpress non-coherent", mu)), 1.00),
+        ("free among 10,000 live, ours/upstream", ratio(
+            ours.get(("vexpress non-coherent", free % 10000)),
+            up.get(("vexpress non-coherent", free % 10000))), 0.10),
+        ("SMMU strict map+unmap, ours/upstream arm_iommu_ops", ratio(
+            pair(ours, strict, mu), pair(up, strict, mu)), 0.50),
+        ("lazy unmap / strict unmap, ours", ratio(
+            ours.get((lazy, mu + " unmap")), ours.get((strict, mu + " unmap"))),
+         0.30),
+    ]
+    print("\nGoals (ours against the bound; a miss does not fail make bench):")
+    for text, value, bound in checks:
+        if value is None:
+            print("  %s: no figure" % text)
+        else:
+            print("  %s: %.2f, goal <= %.2f: %s" % (
+                text, value, bound, "met" if value <= bound else "missed"))
+    if floor is not None and pair(up, strict, mu):
+        print("  iommu_map+iommu_unmap alone on the same SMMU driver: %.1f us,"
+              " %.2f of upstream's map+unmap: no layer over this driver can"
+              " go below that" % (floor, floor / pair(up, strict, mu)))
 
 
 def plot(rows, folder):
