@@ -97,7 +97,7 @@ static void sg_benchmarks(const char *file, const char *pci_dev)
 static void iommu_benchmarks(const char *file, const char *pci_dev)
 {
 	static const unsigned int pages[] = { 1, 16 };
-	unsigned long long map_ns, unmap_ns;
+	unsigned long long map_ns, unmap_ns, clear_ns;
 	char cmd[64], text[80];
 	unsigned int i;
 	FILE *f;
@@ -107,12 +107,12 @@ static void iommu_benchmarks(const char *file, const char *pci_dev)
 		f = NULL;
 		if (write_file(file, cmd) || !(f = fopen(file, "r")) ||
 		    !fgets(text, sizeof(text), f) ||
-		    sscanf(text, "map_ns=%llu unmap_ns=%llu", &map_ns,
-			   &unmap_ns) != 2)
+		    sscanf(text, "map_ns=%llu unmap_ns=%llu clear_ns=%llu",
+			   &map_ns, &unmap_ns, &clear_ns) != 3)
 			printf("bench: error: %s failed\n", cmd);
 		else
-			printf("bench: iommu_driver/%uK map_ns=%llu unmap_ns=%llu\n",
-			       pages[i] * 4, map_ns, unmap_ns);
+			printf("bench: iommu_driver/%uK map_ns=%llu unmap_ns=%llu clear_ns=%llu\n",
+			       pages[i] * 4, map_ns, unmap_ns, clear_ns);
 		if (f)
 			fclose(f);
 	}

@@ -116,11 +116,13 @@ def boot(out, machine, timing, qemu_extra, kargs):
             figures["map_sg/%d-entries map per entry" % n] = int(m.group(2)) / n / 1000
             figures["map_sg/%d-entries unmap per entry" % n] = int(m.group(3)) / n / 1000
             figures["map_sg/%d-entries DMA segments" % n] = int(m.group(4))
-        m = re.match(r"bench: iommu_driver/(\d+)K map_ns=(\d+) unmap_ns=(\d+)",
-                     line)
+        m = re.match(r"bench: iommu_driver/(\d+)K map_ns=(\d+) unmap_ns=(\d+) "
+                     r"clear_ns=(\d+)", line)
         if m:
             figures["iommu_map alone/%sK" % m.group(1)] = int(m.group(2)) / 1000
             figures["iommu_unmap alone/%sK" % m.group(1)] = int(m.group(3)) / 1000
+            figures["iommu_unmap_fast alone/%sK" % m.group(1)] = \
+                int(m.group(4)) / 1000
         m = re.match(r"bench: (\S+) alloc_ns=(\d+) free_ns=(\d+)", line)
         if m:
             figures[m.group(1) + " alloc"] = int(m.group(2)) / 1000
@@ -254,6 +256,11 @@ def goals(rows):
         print("  iommu_map+iommu_unmap alone on the same SMMU driver: %.1f us,"
               " %.2f of upstream's map+unmap: no layer over this driver can"
               " go below that" % (floor, floor / pair(up, strict, mu)))
+    clear = ours.get((strict, "iommu_unmap_fast alone/4K"))
+    if clear is not None and ours.get((strict, mu + " unmap")):
+        print("  iommu_unmap_fast alone (the page table work a lazy unmap"
+              " still does): %.1f us, %.2f of our strict unmap" % (
+                  clear, clear / ours[(strict, mu + " unmap")]))
 
 
 def plot(rows, folder):
