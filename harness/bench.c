@@ -60,68 +60,84 @@ static int bind(const char *spec)
 	return write_file(path, dev);
 }
 
+#define BENCH_FILE "/sys/kernel/debug/dma_alloc_benchmark"
+
+/*
+ * Give alloc_benchmark (kernel/dma/alloc_benchmark.c) a command and read
+ * its result line into @text; print why not and return -1 on failure.
+ */
+static int ask(const char *cmd, char *text, int len)
+{
+	FILE *f;
+	int ret = -1;
+
+	if (!write_file(BENCH_FILE, cmd)) {
+		f = fopen(BENCH_FILE, "r");
+		if (f) {
+			if (fgets(text, len, f))
+				ret = 0;
+			fclose(f);
+		}
+	}
+	if (ret)
+		printf("bench: error: %s: %s failed\n", BENCH_FILE, cmd);
+	return ret;
+}
+
 /*
  * map_sg of 1 to 256 separate pages on alloc_benchmark's coherent device,
  * or on the PCI device @pci_dev when it is not NULL.
  */
-static void sg_benchmarks(const char *file, const char *pci_dev)
+static void sg_benchmarks(const char *pci_dev)
 {
 	static const unsigned int entries[] = { 1, 16, 64, 256 };
 	unsigned long long map_ns, unmap_ns;
 	char cmd[64], text[80];
 	unsigned int i;
 	int segs;
-	FILE *f;
 
 	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
 		snprintf(cmd, sizeof(cmd), "sg %u %s", entries[i],
 			 pci_dev ? pci_dev : "");
-		f = NULL;
-		if (write_file(file, cmd) || !(f = fopen(file, "r")) ||
-		    !fgets(text, sizeof(text), f) ||
-		    sscanf(text, "map_ns=%llu unmap_ns=%llu segments=%d",
+		if (ask(cmd, text, sizeof(text)))
+			continue;
+		if (sscanf(text, "map_ns=%llu unmap_ns=%llu segments=%d",
 			   &map_ns, &unmap_ns, &segs) != 3)
-			printf("bench: error: %s failed\n", cmd);
+			printf("bench: error: %s: no result\n", cmd);
 		else
 			printf("bench: map_sg/%u-entries map_ns=%llu unmap_ns=%llu segments=%d\n",
 			       entries[i], map_ns, unmap_ns, segs);
-		if (f)
-			fclose(f);
 	}
 }
 
 /*
- * iommu_map() and iommu_unmap() of 1 and 16 pages on a paging domain of
- * @pci_dev's IOMMU driver: what any DMA layer over it pays, at the least.
+ * iommu_map(), iommu_unmap() and iommu_unmap_fast() of 1 and 16 pages on a
+ * paging domain of @pci_dev's IOMMU driver: what any DMA layer over it
+ * pays, at the least.
  */
-static void iommu_benchmarks(const char *file, const char *pci_dev)
+static void iommu_benchmarks(const char *pci_dev)
 {
 	static const unsigned int pages[] = { 1, 16 };
 	unsigned long long map_ns, unmap_ns, clear_ns;
 	char cmd[64], text[80];
 	unsigned int i;
-	FILE *f;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		snprintf(cmd, sizeof(cmd), "iommu %u %s", pages[i], pci_dev);
-		f = NULL;
-		if (write_file(file, cmd) || !(f = fopen(file, "r")) ||
-		    !fgets(text, sizeof(text), f) ||
-		    sscanf(text, "map_ns=%llu unmap_ns=%llu clear_ns=%llu",
+		if (ask(cmd, text, sizeof(text)))
+			continue;
+		if (sscanf(text, "map_ns=%llu unmap_ns=%llu clear_ns=%llu",
 			   &map_ns, &unmap_ns, &clear_ns) != 3)
-			printf("bench: error: %s failed\n", cmd);
+			printf("bench: error: %s: no result\n", cmd);
 		else
 			printf("bench: iommu_driver/%uK map_ns=%llu unmap_ns=%llu clear_ns=%llu\n",
 			       pages[i] * 4, map_ns, unmap_ns, clear_ns);
-		if (f)
-			fclose(f);
 	}
 }
 
 /*
- * dma_alloc_benchmark (kernel/dma/alloc_benchmark.c): one page allocated
- * and freed on each allocation path, then on the sleeping path among more
- * and more live buffers.
+ * dma_alloc_benchmark: one page allocated and freed on each allocation
+ * path, then on the sleeping path among more and more live buffers.
  */
 static void alloc_benchmarks(void)
 {
@@ -129,31 +145,22 @@ static void alloc_benchmarks(void)
 		{ "coherent", 0 }, { "sleeping", 0 }, { "atomic", 0 },
 		{ "sleeping", 100 }, { "sleeping", 1000 }, { "sleeping", 10000 },
 	};
-	const char *file = "/sys/kernel/debug/dma_alloc_benchmark";
 	unsigned long long alloc_ns, free_ns;
 	char cmd[32], text[64];
 	unsigned int i;
-	FILE *f;
 
 	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		snprintf(cmd, sizeof(cmd), "%s %u", runs[i].path, runs[i].live);
-		if (write_file(file, cmd)) {
-			printf("bench: error: %s: %s failed\n", file, cmd);
+		if (ask(cmd, text, sizeof(text)))
 			continue;
-		}
-		f = fopen(file, "r");
-		if (!f || !fgets(text, sizeof(text), f) ||
-		    sscanf(text, "alloc_ns=%llu free_ns=%llu", &alloc_ns,
-			   &free_ns) != 2) {
-			printf("bench: error: no result for %s\n", cmd);
-		} else {
+		if (sscanf(text, "alloc_ns=%llu free_ns=%llu", &alloc_ns,
+			   &free_ns) != 2)
+			printf("bench: error: %s: no result\n", cmd);
+		else
 			printf("bench: alloc_free/%s/%u-live alloc_ns=%llu free_ns=%llu\n",
 			       runs[i].path, runs[i].live, alloc_ns, free_ns);
-		}
-		if (f)
-			fclose(f);
 	}
-	sg_benchmarks(file, NULL);
+	sg_benchmarks(NULL);
 }
 
 int main(void)
@@ -208,9 +215,8 @@ int main(void)
 	if (!cmdline_value("bench.maponly"))
 		alloc_benchmarks();
 	else if (cmdline_value("bench.sg") && !strncmp(dev, "pci:", 4)) {
-		sg_benchmarks("/sys/kernel/debug/dma_alloc_benchmark", dev + 4);
-		iommu_benchmarks("/sys/kernel/debug/dma_alloc_benchmark",
-				 dev + 4);
+		sg_benchmarks(dev + 4);
+		iommu_benchmarks(dev + 4);
 	}
 out:
 	printf("bench: done\n");

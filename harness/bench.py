@@ -215,10 +215,12 @@ def goals(rows):
     ours = {(label, figure): o for label, figure, o, _ in rows}
     up = {(label, figure): u for label, figure, _, u in rows}
 
+    def total(table, label, *figures):
+        values = [table.get((label, f)) for f in figures]
+        return None if None in values else sum(values)
+
     def pair(table, label, figure):
-        a = table.get((label, figure + " map"))
-        b = table.get((label, figure + " unmap"))
-        return a + b if a is not None and b is not None else None
+        return total(table, label, figure + " map", figure + " unmap")
 
     def ratio(a, b):
         return a / b if a is not None and b else None
@@ -226,9 +228,7 @@ def goals(rows):
     mu = "map_unmap/4K/bidir/1-thread"
     free = "alloc_free/sleeping/%d-live free"
     strict, lazy = "virt SMMU strict", "virt SMMU lazy"
-    a = ours.get((strict, "iommu_map alone/4K"))
-    b = ours.get((strict, "iommu_unmap alone/4K"))
-    floor = a + b if a is not None and b is not None else None
+    floor = total(ours, strict, "iommu_map alone/4K", "iommu_unmap alone/4K")
     checks = [
         ("coherent map+unmap, ours/upstream", ratio(
             pair(ours, "virt coherent", mu), pair(up, "virt coherent", mu)),

@@ -23,8 +23,9 @@
  * without any DMA layer; read back "map_ns=<n> unmap_ns=<n> clear_ns=<n>",
  * clear_ns being iommu_unmap_fast() alone, the page table work without the
  * IOTLB invalidation that a lazy unmap defers.  This is what every DMA
- * layer over that driver pays: the floor under its map and unmap.  The domain is a new one, never
- * attached, so no live mapping of the device is touched.
+ * layer over that driver pays: the floor under its map and unmap.  The
+ * domain is a new one, never attached, so no live mapping of the device
+ * is touched.
  */
 #include <linux/debugfs.h>
 #include <linux/dma-map-ops.h>
@@ -175,16 +176,16 @@ static int bench_iommu(struct device *dev, unsigned int pages)
 		t = ktime_get_ns();
 		ret = iommu_map(domain, BENCH_IOVA, page_to_phys(page), size,
 				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
-		if (i % 2 == 0)
-			map_ns += ktime_get_ns() - t;
+		map_ns += ktime_get_ns() - t;
 		if (ret)
 			break;
-		iommu_iotlb_gather_init(&gather);
-		t = ktime_get_ns();
 		if (i % 2 == 0) {
+			t = ktime_get_ns();
 			unmapped = iommu_unmap(domain, BENCH_IOVA, size);
 			unmap_ns += ktime_get_ns() - t;
 		} else {
+			iommu_iotlb_gather_init(&gather);
+			t = ktime_get_ns();
 			unmapped = iommu_unmap_fast(domain, BENCH_IOVA, size,
 						    &gather);
 			clear_ns += ktime_get_ns() - t;
@@ -198,7 +199,7 @@ static int bench_iommu(struct device *dev, unsigned int pages)
 	if (!ret)
 		snprintf(bench_result, sizeof(bench_result),
 			 "map_ns=%llu unmap_ns=%llu clear_ns=%llu\n",
-			 div_u64(map_ns, ROUNDS), div_u64(unmap_ns, ROUNDS),
+			 div_u64(map_ns, 2 * ROUNDS), div_u64(unmap_ns, ROUNDS),
 			 div_u64(clear_ns, ROUNDS));
 	__free_pages(page, get_order(size));
 out_domain:
