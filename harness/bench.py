@@ -153,7 +153,8 @@ def add_to_upstream(project, upstream_src):
                 "obj-$(CONFIG_DMA_MAP_BENCHMARK) += alloc_benchmark.o\n")
     smmu = "drivers/iommu/arm/smmu-v3-arm32"
     os.makedirs(os.path.join(upstream_src, smmu), exist_ok=True)
-    for name in ("Makefile", "smmu-v3.c", "smmu-v3-enc.c", "smmu-v3.h"):
+    for name in ("Makefile", "smmu-v3.c", "smmu-v3-queue.c", "smmu-v3-enc.c",
+                 "smmu-v3.h"):
         shutil.copy(os.path.join(project, smmu, name),
                     os.path.join(upstream_src, smmu, name))
     shutil.copy(os.path.join(HARNESS, "bench-upstream-smmu.Kconfig"),

@@ -193,7 +193,7 @@ def build_kernel(src, out, fragment):
              [os.path.join(harness, "config-check.sh"), frag,
               os.path.join(out, ".config")],
              kmake + ["zImage", "dtbs"]]
-    print("check: building %s from harness/%s" % (out, fragment), flush=True)
+    print("check: building %s from %s" % (out, frag), flush=True)
     for step in steps:
         proc = subprocess.run(step, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)

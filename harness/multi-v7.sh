@@ -21,7 +21,7 @@ mkdir -p "$out"
 $kmake -s multi_v7_defconfig
 "$src/scripts/config" --file "$out/.config" -e ARM_LPAE -e ARM_SMMU_V3_ARM32
 $kmake -s olddefconfig
-for opt in ARM_DMA_LAYER ARM_DMA_IOMMU ARM_DMA_USE_IOMMU ARM_LPAE \
+for opt in DMA_OPS_HELPERS ARM_DMA_IOMMU ARM_DMA_USE_IOMMU ARM_LPAE \
 	   ARM_SMMU_V3_ARM32; do
 	grep -q "^CONFIG_$opt=y" "$out/.config" || {
 		echo "multi-v7: CONFIG_$opt is not y in $out/.config" >&2

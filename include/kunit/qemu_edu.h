@@ -11,6 +11,7 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/pci.h>
 #include <linux/sizes.h>
 
 #define QEMU_EDU_VENDOR		0x1234
@@ -51,6 +52,51 @@ static inline bool qemu_edu_dma(void __iomem *regs, u64 bus, bool to_ram)
 		msleep(20);
 	}
 	return false;
+}
+
+/**
+ * struct qemu_edu_binding - a test's driver for edu, and the edu it bound
+ * @driver:	registered by the suite, so that edu's DMA is configured as
+ *		any driver's would be
+ * @pdev:	the bound edu, or NULL
+ */
+struct qemu_edu_binding {
+	struct pci_driver driver;
+	struct pci_dev *pdev;
+};
+
+static inline struct qemu_edu_binding *qemu_edu_binding_of(struct pci_dev *pdev)
+{
+	return container_of(to_pci_driver(pdev->dev.driver),
+			    struct qemu_edu_binding, driver);
+}
+
+static inline int qemu_edu_bind(struct pci_dev *pdev,
+				const struct pci_device_id *id)
+{
+	qemu_edu_binding_of(pdev)->pdev = pdev;
+	return 0;
+}
+
+static inline void qemu_edu_unbind(struct pci_dev *pdev)
+{
+	qemu_edu_binding_of(pdev)->pdev = NULL;
+}
+
+static const struct pci_device_id qemu_edu_ids[] = {
+	{ PCI_DEVICE(QEMU_EDU_VENDOR, QEMU_EDU_DEVICE) },
+	{ }
+};
+
+/* A binding named @drv_name; @managed: the test manages DMA ownership. */
+#define QEMU_EDU_BINDING(drv_name, managed) {				\
+	.driver = {							\
+		.name			= drv_name,			\
+		.id_table		= qemu_edu_ids,			\
+		.probe			= qemu_edu_bind,		\
+		.remove			= qemu_edu_unbind,		\
+		.driver_managed_dma	= managed,			\
+	},								\
 }
 
 #endif /* _KUNIT_QEMU_EDU_H */

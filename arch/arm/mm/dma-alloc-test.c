@@ -33,6 +33,7 @@
 #include <asm/pgtable.h>
 
 #include "dma-internal.h"
+#include "dma-test.h"
 
 struct cache_call {
 	enum arm_dma_cache_op op;

@@ -4,7 +4,7 @@
  * and the page gatherer for buffers a device sees through an IOMMU.
  *
  * Each of the first three is a struct arm_dma_allocator: a name, when it
- * suits a request, and its own alloc and free.  dma-mapping.c chooses among
+ * suits a request, and its own alloc and free.  dma-select.c chooses among
  * them (and the atomic pool of dma-atomic-pool.c); nothing here decides
  * between allocators.
  */

@@ -7,6 +7,9 @@
  * uncached once at boot and carved with genalloc.  Its size comes from
  * coherent_pool= (default 256 KiB).
  */
+#define pr_fmt(fmt) "arm-dma: " fmt
+#define dev_fmt pr_fmt
+
 #include <linux/dma-map-ops.h>
 #include <linux/genalloc.h>
 #include <linux/init.h>
@@ -55,7 +58,7 @@ static struct page *pool_alloc(const struct arm_dma_request *req, void **vaddr)
 
 	if (!arm_dma_pool) {
 		dev_err_ratelimited(req->dev,
-				    "arm-dma: atomic allocation of %zu bytes before the atomic pool exists\n",
+				    "atomic allocation of %zu bytes before the atomic pool exists\n",
 				    req->size);
 		return NULL;
 	}
@@ -64,7 +67,7 @@ static struct page *pool_alloc(const struct arm_dma_request *req, void **vaddr)
 	if (!va) {
 		if (!atomic_xchg(&arm_dma_pool_exhausted, 1))
 			dev_err(req->dev,
-				"arm-dma: atomic pool exhausted: %zu of %zu bytes in use, %zu more asked; boot with a larger coherent_pool=\n",
+				"atomic pool exhausted: %zu of %zu bytes in use, %zu more asked; boot with a larger coherent_pool=\n",
 				arm_dma_pool_used(), gen_pool_size(arm_dma_pool),
 				req->size);
 		return NULL;
@@ -142,7 +145,7 @@ static int __init arm_dma_pool_init(void)
 	gen_pool_set_algo(pool, gen_pool_first_fit_order_align, NULL);
 
 	arm_dma_pool = pool;
-	pr_info("arm-dma: atomic pool of %zu KiB (%s)\n", req.size / SZ_1K,
+	pr_info("atomic pool of %zu KiB (%s)\n", req.size / SZ_1K,
 		source->name);
 	return 0;
 
@@ -151,7 +154,7 @@ fail_free:
 fail_destroy:
 	gen_pool_destroy(pool);
 fail:
-	pr_err("arm-dma: no atomic pool: %zu KiB could not be set up\n",
+	pr_err("no atomic pool: %zu KiB could not be set up\n",
 	       req.size / SZ_1K);
 	return -ENOMEM;
 }

@@ -24,6 +24,7 @@
 
 #include "dma.h"
 #include "dma-internal.h"
+#include "dma-test.h"
 
 /*
  * What each direction needs.  Towards the device: the device reads
@@ -167,6 +168,25 @@ static void arm_dma_mark_clean(phys_addr_t phys, size_t size)
 	}
 }
 
+/*
+ * Apply @op to every level.  Towards the device the inner level goes first,
+ * so that what it writes back passes through the outer one; towards the
+ * CPU the outer one does, so that no inner line refills from a stale one.
+ */
+static void arm_dma_maintain(enum arm_dma_cache_op op, phys_addr_t phys,
+			     size_t size, bool for_cpu)
+{
+	if (op == ARM_DMA_NO_OP)
+		return;
+	if (!for_cpu)
+		arm_dma_inner_range(op, phys, size);
+	arm_dma_outer_op(op, phys, size);
+	if (for_cpu) {
+		arm_dma_inner_range(op, phys, size);
+		arm_dma_mark_clean(phys, size);
+	}
+}
+
 /**
  * arm_dma_sync_for_device() - hand a buffer to a non-coherent device
  * @phys:	physical address of the buffer
@@ -176,12 +196,7 @@ static void arm_dma_mark_clean(phys_addr_t phys, size_t size)
 void arm_dma_sync_for_device(phys_addr_t phys, size_t size,
 			     enum dma_data_direction dir)
 {
-	enum arm_dma_cache_op op = arm_dma_for_device_op[dir];
-
-	if (op == ARM_DMA_NO_OP)
-		return;
-	arm_dma_inner_range(op, phys, size);
-	arm_dma_outer_op(op, phys, size);
+	arm_dma_maintain(arm_dma_for_device_op[dir], phys, size, false);
 }
 
 /**
@@ -193,13 +208,7 @@ void arm_dma_sync_for_device(phys_addr_t phys, size_t size,
 void arm_dma_sync_for_cpu(phys_addr_t phys, size_t size,
 			  enum dma_data_direction dir)
 {
-	enum arm_dma_cache_op op = arm_dma_for_cpu_op[dir];
-
-	if (op == ARM_DMA_NO_OP)
-		return;
-	arm_dma_outer_op(op, phys, size);
-	arm_dma_inner_range(op, phys, size);
-	arm_dma_mark_clean(phys, size);
+	arm_dma_maintain(arm_dma_for_cpu_op[dir], phys, size, true);
 }
 
 /**
@@ -220,8 +229,6 @@ void arm_dma_clear_pages(struct page *page, size_t size, bool coherent)
 	for (done = 0; done < size; done += PAGE_SIZE)
 		clear_highpage(page + (done >> PAGE_SHIFT));
 
-	if (coherent)
-		return;
-	arm_dma_inner_range(ARM_DMA_FLUSH, phys, size);
-	arm_dma_outer_op(ARM_DMA_FLUSH, phys, size);
+	if (!coherent)
+		arm_dma_maintain(ARM_DMA_FLUSH, phys, size, false);
 }

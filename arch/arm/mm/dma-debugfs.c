@@ -11,6 +11,7 @@
 #include <linux/debugfs.h>
 #include <linux/init.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "dma-internal.h"
 
@@ -47,7 +48,22 @@ DEFINE_SHOW_ATTRIBUTE(arm_dma_pool);
 
 static int arm_dma_iommu_show(struct seq_file *s, void *unused)
 {
-	arm_iommu_show(s);
+	struct arm_iova_stats *stats;
+	unsigned int i, n, max;
+
+	max = arm_iova_stats(NULL, 0);
+	stats = kcalloc(max, sizeof(*stats), GFP_KERNEL);
+	if (max && !stats)
+		return -ENOMEM;
+	n = min(arm_iova_stats(stats, max), max);
+
+	seq_printf(s, "%-16s %-7s %12s %10s %8s\n", "device", "unmap",
+		   "maps", "fq_flushes", "fq_now");
+	for (i = 0; i < n; i++)
+		seq_printf(s, "%-16s %-7s %12ld %10ld %8u\n", stats[i].owner,
+			   stats[i].lazy ? "lazy" : "strict", stats[i].maps,
+			   stats[i].fq_flushes, stats[i].fq_now);
+	kfree(stats);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(arm_dma_iommu);

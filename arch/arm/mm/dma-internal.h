@@ -2,10 +2,22 @@
 /*
  * What the files of the ARM DMA mapping layer share, and nothing else.
  *
- * dma-mapping.c holds the ops tables and the selector; it chooses one of the
- * allocators below for each coherent buffer and records which one served it.
- * The allocators live in dma-alloc.c and dma-atomic-pool.c, and all cache
- * maintenance goes through dma-cache.c.
+ * Calls go one way, from the file that decides which ops a device gets
+ * down to the pages:
+ *
+ *   dma-mapping.c		arch_setup_dma_ops(): which ops a device gets
+ *   dma-iommu-legacy.c		the arm_iommu_* API drivers call
+ *   dma-direct-ops.c		arm_dma_ops, arm_coherent_dma_ops
+ *   dma-iommu.c		arm_iommu_dma_ops
+ *   dma-iommu-domain.c		a device's DMA domain, set up and torn down
+ *   dma-iova.c			IOVA space and flush queue of a domain
+ *   dma-streaming.c		map, unmap and sync without an IOMMU
+ *   dma-select.c		the selector and the record of each buffer
+ *   dma-alloc.c, dma-atomic-pool.c	the allocators
+ *   dma-cache.c			cache maintenance
+ *
+ * dma-debugfs.c only reads what the others count.  What only the KUnit
+ * suites need is in dma-test.h.
  */
 #ifndef __ARM_MM_DMA_INTERNAL_H
 #define __ARM_MM_DMA_INTERNAL_H
@@ -14,6 +26,8 @@
 #include <linux/dma-direction.h>
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
 #include <linux/types.h>
 #include <asm/pgtable.h>
 
@@ -112,53 +126,53 @@ enum arm_dma_cache_op {
 	ARM_DMA_FLUSH,		/* clean, then invalidate */
 };
 
-#if IS_ENABLED(CONFIG_KUNIT)
-void arm_dma_inner_op(enum arm_dma_cache_op op, const void *start,
-		      size_t size);
-void arm_dma_outer_op(enum arm_dma_cache_op op, phys_addr_t start,
-		      size_t size);
-#endif
-
 void arm_dma_sync_for_device(phys_addr_t phys, size_t size,
 			     enum dma_data_direction dir);
 void arm_dma_sync_for_cpu(phys_addr_t phys, size_t size,
 			  enum dma_data_direction dir);
 void arm_dma_clear_pages(struct page *page, size_t size, bool coherent);
 
-/* dma-streaming.c: the streaming members of the two ops tables */
+/* dma-select.c: the selector, below both the direct and the IOMMU ops */
+extern struct arm_dma_allocator *const arm_dma_allocators[];
+extern const unsigned int arm_dma_nr_allocators;
+struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
+				  void **cookie);
+void arm_dma_free_buffer(struct device *dev, size_t size, void *cookie,
+			 struct page *page);
+bool arm_dma_buffer_holds(unsigned long pfn, size_t size);
+void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
+		  gfp_t gfp, pgprot_t prot, bool is_coherent,
+		  unsigned long attrs, const void *caller);
+long arm_dma_nr_refused_frees(void);
+
+/*
+ * Map @pages pages from @pfn to user space, as much of them as @vma asks
+ * for from its offset; -ENXIO when it asks for more than there is.
+ */
+static inline int arm_dma_mmap_pfn(struct vm_area_struct *vma,
+				   unsigned long pfn, unsigned long pages)
+{
+	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
+		return -ENXIO;
+	return remap_pfn_range(vma, vma->vm_start, pfn + vma->vm_pgoff,
+			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+}
+
+/* dma-streaming.c: the streaming members of the direct ops */
 struct scatterlist;
 dma_addr_t arm_dma_map_page(struct device *dev, struct page *page,
 			    unsigned long offset, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs);
-dma_addr_t arm_coherent_dma_map_page(struct device *dev, struct page *page,
-				     unsigned long offset, size_t size,
-				     enum dma_data_direction dir,
-				     unsigned long attrs);
 void arm_dma_unmap_page(struct device *dev, dma_addr_t handle, size_t size,
 			enum dma_data_direction dir, unsigned long attrs);
-void arm_coherent_dma_unmap_page(struct device *dev, dma_addr_t handle,
-				 size_t size, enum dma_data_direction dir,
-				 unsigned long attrs);
 void arm_dma_sync_single_for_cpu(struct device *dev, dma_addr_t handle,
 				 size_t size, enum dma_data_direction dir);
-void arm_coherent_dma_sync_single_for_cpu(struct device *dev,
-					  dma_addr_t handle, size_t size,
-					  enum dma_data_direction dir);
 void arm_dma_sync_single_for_device(struct device *dev, dma_addr_t handle,
 				    size_t size, enum dma_data_direction dir);
-void arm_coherent_dma_sync_single_for_device(struct device *dev,
-					     dma_addr_t handle, size_t size,
-					     enum dma_data_direction dir);
 int arm_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		   enum dma_data_direction dir, unsigned long attrs);
-int arm_coherent_dma_map_sg(struct device *dev, struct scatterlist *sgl,
-			    int nents, enum dma_data_direction dir,
-			    unsigned long attrs);
 void arm_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		      enum dma_data_direction dir, unsigned long attrs);
-void arm_coherent_dma_unmap_sg(struct device *dev, struct scatterlist *sgl,
-			       int nents, enum dma_data_direction dir,
-			       unsigned long attrs);
 void arm_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl,
 			     int nents, enum dma_data_direction dir);
 void arm_dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl,
@@ -168,43 +182,69 @@ dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
 				unsigned long attrs);
 int arm_dma_supported(struct device *dev, u64 mask);
 
+/* dma-direct-ops.c */
+extern const struct dma_map_ops arm_dma_ops;
+extern const struct dma_map_ops arm_coherent_dma_ops;
+const struct dma_map_ops *arm_dma_direct_ops(struct device *dev);
+
+/* dma-iova.c: the IOVA space of a DMA domain */
+
+/* The smallest piece a domain maps, and so its IOVA space's granule. */
+static inline size_t arm_iova_granule(const struct iommu_domain *domain)
+{
+	return 1UL << __ffs(domain->pgsize_bitmap);
+}
+
+struct iommu_dma_cookie;
+struct iommu_iotlb_gather;
+struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
+					       struct iommu_domain *domain,
+					       dma_addr_t base, u64 size);
+void arm_iova_space_free(struct iommu_dma_cookie *cookie);
+void arm_iova_reserve(struct iommu_dma_cookie *cookie, dma_addr_t first,
+		      dma_addr_t last);
+dma_addr_t arm_iova_alloc(struct device *dev, struct iommu_dma_cookie *cookie,
+			  size_t size);
+void arm_iova_free(struct iommu_dma_cookie *cookie, dma_addr_t iova,
+		   size_t size);
+void arm_iova_release(struct iommu_dma_cookie *cookie, dma_addr_t iova,
+		      size_t size, struct iommu_iotlb_gather *gather);
+bool arm_iova_lazy(struct iommu_dma_cookie *cookie);
+
+/**
+ * struct arm_iova_stats - one DMA domain's IOVA space, as debugfs shows it
+ * @owner:	the device the domain was made for
+ * @lazy:	unmaps are invalidated through the flush queue
+ * @maps:	streaming maps and coherent allocations made
+ * @fq_flushes:	invalidations the flush queue has made
+ * @fq_now:	IOVA ranges waiting in the flush queue
+ */
+struct arm_iova_stats {
+	char owner[32];
+	bool lazy;
+	long maps;
+	long fq_flushes;
+	unsigned int fq_now;
+};
+
+unsigned int arm_iova_stats(struct arm_iova_stats *stats, unsigned int max);
+
 /* dma-iommu.c */
-struct iommu_domain;
 extern const struct dma_map_ops arm_iommu_dma_ops;
-bool arm_iommu_setup_dma_ops(struct device *dev);
-void arm_iommu_teardown_dma_ops(struct device *dev);
+
+/* dma-iommu-domain.c: the DMA domain of a device behind an IOMMU */
 struct iommu_domain *arm_iommu_domain_alloc(struct device *dev,
 					    dma_addr_t base, u64 size);
 void arm_iommu_domain_free(struct iommu_domain *domain);
 int arm_iommu_domain_attach(struct device *dev, struct iommu_domain *domain);
 void arm_iommu_domain_detach(struct device *dev, struct iommu_domain *domain);
-struct seq_file;
-void arm_iommu_show(struct seq_file *s);
-#if IS_ENABLED(CONFIG_KUNIT)
-unsigned int arm_iommu_fq_pending(struct device *dev);
-void arm_iommu_set_lazy(struct device *dev, bool lazy);
-unsigned int arm_iommu_nr_domains(void);
-int arm_iommu_map_one(struct iommu_domain *domain, unsigned long iova,
-		      phys_addr_t phys, size_t size, int prot);
-#endif
+bool arm_iommu_wants_domain(struct device *dev);
+void arm_iommu_dma_window(struct device *dev, dma_addr_t *base, u64 *size);
+int arm_iommu_own_domain_setup(struct device *dev);
+void arm_iommu_own_domain_teardown(struct device *dev);
 
 /* dma-iommu-legacy.c: the arm_iommu_* API of <asm/dma-iommu.h> */
-int arm_iommu_legacy_setup(struct device *dev, dma_addr_t base, u64 size);
+int arm_iommu_legacy_setup(struct device *dev);
 void arm_iommu_legacy_teardown(struct device *dev);
-
-/* dma-mapping.c */
-struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
-				  void **cookie);
-void arm_dma_free_buffer(struct device *dev, size_t size, void *cookie,
-			 struct page *page);
-void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
-		  gfp_t gfp, pgprot_t prot, bool is_coherent,
-		  unsigned long attrs, const void *caller);
-extern struct arm_dma_allocator *const arm_dma_allocators[];
-extern const unsigned int arm_dma_nr_allocators;
-extern const struct dma_map_ops arm_dma_ops;
-extern const struct dma_map_ops arm_coherent_dma_ops;
-void arm_dma_set_direct_ops(struct device *dev);
-long arm_dma_nr_refused_frees(void);
 
 #endif /* __ARM_MM_DMA_INTERNAL_H */

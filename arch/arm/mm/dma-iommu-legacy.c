@@ -3,12 +3,15 @@
  * The arm_iommu_* API of <asm/dma-iommu.h>, for the drivers that select
  * CONFIG_ARM_DMA_USE_IOMMU (Exynos, Tegra, OMAP, Renesas, MediaTek v1).
  *
- * A mapping is a paging domain of dma-iommu.c with an IOVA window; its
+ * A mapping is a DMA domain of dma-iommu-domain.c with an IOVA window; its
  * devices get arm_iommu_dma_ops, the same ops as any device behind an
  * IOMMU.  Each device starts out attached to a mapping of its own, as it
  * always did on ARM32; drivers that want their devices to share one IOVA
  * space detach them and attach them to a mapping they created.
  */
+#define pr_fmt(fmt) "arm-iommu: " fmt
+#define dev_fmt pr_fmt
+
 #include <linux/device.h>
 #include <linux/dma-map-ops.h>
 #include <linux/iommu.h>
@@ -36,7 +39,7 @@ arm_iommu_create_mapping(struct device *dev, dma_addr_t base, u64 size)
 	struct iommu_domain *domain;
 
 	if (size > SZ_4G) {
-		dev_err(dev, "arm-iommu: a mapping of %llu bytes is beyond 4 GiB\n",
+		dev_err(dev, "a mapping of %llu bytes is beyond 4 GiB\n",
 			size);
 		return ERR_PTR(-ERANGE);
 	}
@@ -93,7 +96,7 @@ int arm_iommu_attach_device(struct device *dev,
 	int ret;
 
 	if (dev->archdata.mapping) {
-		dev_err(dev, "arm-iommu: attached to a mapping already\n");
+		dev_err(dev, "attached to a mapping already\n");
 		return -EBUSY;
 	}
 	ret = arm_iommu_domain_attach(dev, mapping->domain);
@@ -101,6 +104,7 @@ int arm_iommu_attach_device(struct device *dev,
 		return ret;
 	kref_get(&mapping->kref);
 	dev->archdata.mapping = mapping;
+	set_dma_ops(dev, &arm_iommu_dma_ops);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(arm_iommu_attach_device);
@@ -117,10 +121,11 @@ void arm_iommu_detach_device(struct device *dev)
 	struct dma_iommu_mapping *mapping = dev->archdata.mapping;
 
 	if (!mapping) {
-		dev_warn(dev, "arm-iommu: detach, but attached to no mapping\n");
+		dev_warn(dev, "detach, but attached to no mapping\n");
 		return;
 	}
 	arm_iommu_domain_detach(dev, mapping->domain);
+	set_dma_ops(dev, arm_dma_direct_ops(dev));
 	dev->archdata.mapping = NULL;
 	kref_put(&mapping->kref, arm_iommu_mapping_free);
 }
@@ -128,20 +133,22 @@ EXPORT_SYMBOL_GPL(arm_iommu_detach_device);
 
 /**
  * arm_iommu_legacy_setup() - a device's own mapping, as its DMA is set up
- * @dev:	a device behind an IOMMU
- * @base:	the lowest IOVA of the window
- * @size:	its bytes
+ * @dev:	a device for which arm_iommu_wants_domain()
  *
- * The device holds both the creator's and the attachment's reference, so
- * a driver that detaches and releases it frees it.
+ * The mapping's window is the device's dma-ranges, else 4 GiB.  The device
+ * holds both the creator's and the attachment's reference, so a driver
+ * that detaches and releases it frees it.
  *
  * Return: 0 or an error.
  */
-int arm_iommu_legacy_setup(struct device *dev, dma_addr_t base, u64 size)
+int arm_iommu_legacy_setup(struct device *dev)
 {
 	struct dma_iommu_mapping *mapping;
+	dma_addr_t base;
+	u64 size;
 	int ret;
 
+	arm_iommu_dma_window(dev, &base, &size);
 	mapping = arm_iommu_create_mapping(dev, base, min_t(u64, size, SZ_4G));
 	if (IS_ERR(mapping))
 		return PTR_ERR(mapping);

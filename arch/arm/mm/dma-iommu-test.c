@@ -23,40 +23,19 @@
 #include <asm/dma-iommu.h>
 
 #include "dma-internal.h"
+#include "dma-test.h"
 
-static struct pci_dev *edu;
-
-static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
-{
-	edu = pdev;
-	return 0;
-}
-
-static void edu_remove(struct pci_dev *pdev)
-{
-	edu = NULL;
-}
-
-static const struct pci_device_id edu_ids[] = {
-	{ PCI_DEVICE(QEMU_EDU_VENDOR, QEMU_EDU_DEVICE) },
-	{ }
-};
-
-static struct pci_driver edu_driver = {
-	.name		= "arm-dma-iommu-test",
-	.id_table	= edu_ids,
-	.probe		= edu_probe,
-	.remove		= edu_remove,
-};
+static struct qemu_edu_binding edu_binding =
+	QEMU_EDU_BINDING("arm-dma-iommu-test", false);
 
 static int iommu_suite_init(struct kunit_suite *suite)
 {
-	return pci_register_driver(&edu_driver);
+	return pci_register_driver(&edu_binding.driver);
 }
 
 static void iommu_suite_exit(struct kunit_suite *suite)
 {
-	pci_unregister_driver(&edu_driver);
+	pci_unregister_driver(&edu_binding.driver);
 }
 
 struct iommu_test {
@@ -76,9 +55,9 @@ static int iommu_test_init(struct kunit *test)
 	if (!t)
 		return -ENOMEM;
 	test->priv = t;
-	if (!edu)
+	if (!edu_binding.pdev)
 		kunit_skip(test, "no edu device: QEMU -device edu");
-	t->dev = &edu->dev;
+	t->dev = &edu_binding.pdev->dev;
 	if (!device_iommu_mapped(t->dev))
 		kunit_skip(test, "edu is not behind an IOMMU: -machine iommu=smmuv3");
 	t->domain = iommu_get_domain_for_dev(t->dev);
@@ -404,9 +383,9 @@ static void __iomem *edu_start(struct kunit *test)
 {
 	void __iomem *regs;
 
-	KUNIT_ASSERT_EQ(test, pci_enable_device(edu), 0);
-	pci_set_master(edu);
-	regs = pci_iomap(edu, 0, 0);
+	KUNIT_ASSERT_EQ(test, pci_enable_device(edu_binding.pdev), 0);
+	pci_set_master(edu_binding.pdev);
+	regs = pci_iomap(edu_binding.pdev, 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, regs);
 	return regs;
 }
@@ -460,7 +439,7 @@ static void edu_dmas_through_the_ops_and_faults_after_unmap(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0, PAGE_SIZE));
 
 	iommu_set_fault_handler(t->domain, NULL, NULL);
-	pci_iounmap(edu, regs);
+	pci_iounmap(edu_binding.pdev, regs);
 }
 
 static struct kunit_case arm_dma_iommu_cases[] = {
@@ -618,7 +597,7 @@ static void a_drivers_mapping_holds_the_dma_in_its_window(struct kunit *test)
 	KUNIT_EXPECT_GE(test, dma, SZ_1G);
 	KUNIT_EXPECT_LT(test, dma, SZ_1G + SZ_16M);
 	KUNIT_EXPECT_NULL(test, translated(t, dma));
-	pci_iounmap(edu, regs);
+	pci_iounmap(edu_binding.pdev, regs);
 }
 
 static void the_window_bounds_the_iova_space(struct kunit *test)

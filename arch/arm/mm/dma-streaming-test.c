@@ -23,6 +23,7 @@
 #include <linux/swiotlb.h>
 
 #include "dma-internal.h"
+#include "dma-test.h"
 
 #define MAX_CALLS 32
 

@@ -8,9 +8,12 @@
  * device each transfer of ownership does the cache maintenance its
  * direction needs (dma-cache.c), on the bounce buffer when there is one.
  *
- * The coherent and non-coherent members differ only in the @coherent
- * argument of the helpers below, which the compiler folds away.
+ * Each member reads the device's coherence once and hands it to the helpers
+ * below, which skip the cache work for a coherent device.
  */
+#define pr_fmt(fmt) "arm-dma: " fmt
+#define dev_fmt pr_fmt
+
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/memblock.h>
@@ -31,7 +34,7 @@ static dma_addr_t arm_dma_bounce(struct device *dev, phys_addr_t phys,
 	if (is_swiotlb_active(dev))
 		dma = swiotlb_map(dev, phys, size, dir, attrs);
 	if (dma == DMA_MAPPING_ERROR)
-		dev_err_ratelimited(dev, "arm-dma: cannot map %zu bytes at %pa: DMA mask %#llx, bus limit %#llx, and %s\n",
+		dev_err_ratelimited(dev, "cannot map %zu bytes at %pa: DMA mask %#llx, bus limit %#llx, and %s\n",
 				    size, &phys, dma_get_mask(dev),
 				    dev->bus_dma_limit,
 				    is_swiotlb_active(dev) ? "no bounce buffer is free" :
@@ -105,55 +108,26 @@ dma_addr_t arm_dma_map_page(struct device *dev, struct page *page,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
 	return arm_dma_map_phys(dev, page_to_phys(page) + offset, size, dir,
-				attrs, false);
-}
-
-dma_addr_t arm_coherent_dma_map_page(struct device *dev, struct page *page,
-				     unsigned long offset, size_t size,
-				     enum dma_data_direction dir,
-				     unsigned long attrs)
-{
-	return arm_dma_map_phys(dev, page_to_phys(page) + offset, size, dir,
-				attrs, true);
+				attrs, dev_is_dma_coherent(dev));
 }
 
 void arm_dma_unmap_page(struct device *dev, dma_addr_t handle, size_t size,
 			enum dma_data_direction dir, unsigned long attrs)
 {
-	arm_dma_unmap_phys(dev, handle, size, dir, attrs, false);
-}
-
-void arm_coherent_dma_unmap_page(struct device *dev, dma_addr_t handle,
-				 size_t size, enum dma_data_direction dir,
-				 unsigned long attrs)
-{
-	arm_dma_unmap_phys(dev, handle, size, dir, attrs, true);
+	arm_dma_unmap_phys(dev, handle, size, dir, attrs,
+			   dev_is_dma_coherent(dev));
 }
 
 void arm_dma_sync_single_for_cpu(struct device *dev, dma_addr_t handle,
 				 size_t size, enum dma_data_direction dir)
 {
-	arm_dma_sync_cpu(dev, handle, size, dir, false);
-}
-
-void arm_coherent_dma_sync_single_for_cpu(struct device *dev,
-					  dma_addr_t handle, size_t size,
-					  enum dma_data_direction dir)
-{
-	arm_dma_sync_cpu(dev, handle, size, dir, true);
+	arm_dma_sync_cpu(dev, handle, size, dir, dev_is_dma_coherent(dev));
 }
 
 void arm_dma_sync_single_for_device(struct device *dev, dma_addr_t handle,
 				    size_t size, enum dma_data_direction dir)
 {
-	arm_dma_sync_device(dev, handle, size, dir, false);
-}
-
-void arm_coherent_dma_sync_single_for_device(struct device *dev,
-					     dma_addr_t handle, size_t size,
-					     enum dma_data_direction dir)
-{
-	arm_dma_sync_device(dev, handle, size, dir, true);
+	arm_dma_sync_device(dev, handle, size, dir, dev_is_dma_coherent(dev));
 }
 
 /*
@@ -161,13 +135,10 @@ void arm_coherent_dma_sync_single_for_device(struct device *dev,
  * part-way unmaps what was mapped, without cache work: the CPU never lost
  * ownership of the data.
  */
-static __always_inline int arm_dma_map_sg_common(struct device *dev,
-						 struct scatterlist *sgl,
-						 int nents,
-						 enum dma_data_direction dir,
-						 unsigned long attrs,
-						 bool coherent)
+int arm_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		   enum dma_data_direction dir, unsigned long attrs)
 {
+	bool coherent = dev_is_dma_coherent(dev);
 	struct scatterlist *sg;
 	int i, j;
 
@@ -187,62 +158,47 @@ unwind:
 	return -EIO;
 }
 
-int arm_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
-		   enum dma_data_direction dir, unsigned long attrs)
-{
-	return arm_dma_map_sg_common(dev, sgl, nents, dir, attrs, false);
-}
-
-int arm_coherent_dma_map_sg(struct device *dev, struct scatterlist *sgl,
-			    int nents, enum dma_data_direction dir,
-			    unsigned long attrs)
-{
-	return arm_dma_map_sg_common(dev, sgl, nents, dir, attrs, true);
-}
-
 void arm_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		      enum dma_data_direction dir, unsigned long attrs)
 {
+	bool coherent = dev_is_dma_coherent(dev);
 	struct scatterlist *sg;
 	int i;
 
 	for_each_sg(sgl, sg, nents, i)
 		arm_dma_unmap_phys(dev, sg_dma_address(sg), sg_dma_len(sg), dir,
-				   attrs, false);
+				   attrs, coherent);
 }
 
-void arm_coherent_dma_unmap_sg(struct device *dev, struct scatterlist *sgl,
-			       int nents, enum dma_data_direction dir,
-			       unsigned long attrs)
+/* Every entry of a list, to the CPU or to the device. */
+static void arm_dma_sync_sg(struct device *dev, struct scatterlist *sgl,
+			    int nents, enum dma_data_direction dir,
+			    bool for_device)
 {
+	bool coherent = dev_is_dma_coherent(dev);
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(sgl, sg, nents, i)
-		arm_dma_unmap_phys(dev, sg_dma_address(sg), sg_dma_len(sg), dir,
-				   attrs, true);
+	for_each_sg(sgl, sg, nents, i) {
+		if (for_device)
+			arm_dma_sync_device(dev, sg_dma_address(sg),
+					    sg_dma_len(sg), dir, coherent);
+		else
+			arm_dma_sync_cpu(dev, sg_dma_address(sg),
+					 sg_dma_len(sg), dir, coherent);
+	}
 }
 
 void arm_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl,
 			     int nents, enum dma_data_direction dir)
 {
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sg(sgl, sg, nents, i)
-		arm_dma_sync_cpu(dev, sg_dma_address(sg), sg_dma_len(sg), dir,
-				 dev_is_dma_coherent(dev));
+	arm_dma_sync_sg(dev, sgl, nents, dir, false);
 }
 
 void arm_dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl,
 				int nents, enum dma_data_direction dir)
 {
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sg(sgl, sg, nents, i)
-		arm_dma_sync_device(dev, sg_dma_address(sg), sg_dma_len(sg),
-				    dir, dev_is_dma_coherent(dev));
+	arm_dma_sync_sg(dev, sgl, nents, dir, true);
 }
 
 /* MMIO of another device: no struct page, nothing cached, no bouncing. */
@@ -254,7 +210,7 @@ dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
 
 	if (likely(dma_capable(dev, dma, size, false)))
 		return dma;
-	dev_err_ratelimited(dev, "arm-dma: cannot map %zu bytes of MMIO at %pa: DMA mask %#llx, bus limit %#llx\n",
+	dev_err_ratelimited(dev, "cannot map %zu bytes of MMIO at %pa: DMA mask %#llx, bus limit %#llx\n",
 			    size, &phys, dma_get_mask(dev), dev->bus_dma_limit);
 	return DMA_MAPPING_ERROR;
 }
@@ -274,7 +230,7 @@ static void arm_dma_need_bounce(struct device *dev, u64 mask)
 	    !IS_ENABLED(CONFIG_SWIOTLB))
 		return;
 	if (swiotlb_init_late(SZ_4M, GFP_KERNEL, NULL) || !is_swiotlb_allocated())
-		dev_warn(dev, "arm-dma: DMA mask %#llx cannot reach all memory and there is no swiotlb to bounce through\n",
+		dev_warn(dev, "DMA mask %#llx cannot reach all memory and there is no swiotlb to bounce through\n",
 			 mask);
 }
 

@@ -185,40 +185,17 @@ static bool holds(struct page *page, u8 value)
  * configured for DMA (and put behind the SMMU) as any driver's would be.
  * It manages DMA ownership itself, so the test may also claim the group.
  */
-static struct pci_dev *edu_bound;
-
-static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
-{
-	edu_bound = pdev;
-	return 0;
-}
-
-static void edu_remove(struct pci_dev *pdev)
-{
-	edu_bound = NULL;
-}
-
-static const struct pci_device_id edu_ids[] = {
-	{ PCI_DEVICE(QEMU_EDU_VENDOR, QEMU_EDU_DEVICE) },
-	{ }
-};
-
-static struct pci_driver edu_test_driver = {
-	.name			= "smmu-v3-edu-test",
-	.id_table		= edu_ids,
-	.probe			= edu_probe,
-	.remove			= edu_remove,
-	.driver_managed_dma	= true,
-};
+static struct qemu_edu_binding edu_binding =
+	QEMU_EDU_BINDING("smmu-v3-edu-test", true);
 
 static int edu_suite_init(struct kunit_suite *suite)
 {
-	return pci_register_driver(&edu_test_driver);
+	return pci_register_driver(&edu_binding.driver);
 }
 
 static void edu_suite_exit(struct kunit_suite *suite)
 {
-	pci_unregister_driver(&edu_test_driver);
+	pci_unregister_driver(&edu_binding.driver);
 }
 
 static int edu_test_init(struct kunit *test)
@@ -228,9 +205,9 @@ static int edu_test_init(struct kunit *test)
 	if (!t)
 		return -ENOMEM;
 	test->priv = t;
-	if (!edu_bound)
+	if (!edu_binding.pdev)
 		kunit_skip(test, "no edu device: QEMU -device edu");
-	t->pdev = pci_dev_get(edu_bound);
+	t->pdev = pci_dev_get(edu_binding.pdev);
 	if (!device_iommu_mapped(&t->pdev->dev))
 		kunit_skip(test, "edu is not behind an SMMU: -machine iommu=smmuv3");
 	KUNIT_ASSERT_EQ(test, pci_enable_device(t->pdev), 0);

@@ -25,7 +25,6 @@
 
 #include "smmu-v3.h"
 
-#define SMMU_POLL_US		1000000		/* register acks and CMD_SYNC */
 #define SMMU_CMDQ_MAX_LOG2N	8
 #define SMMU_EVTQ_MAX_LOG2N	7
 #define SMMU_LINEAR_MAX_BITS	8		/* larger: a 2-level table */
@@ -36,128 +35,6 @@ static struct platform_driver smmu_driver;
 static struct smmu_domain *to_smmu_domain(struct iommu_domain *domain)
 {
 	return container_of(domain, struct smmu_domain, domain);
-}
-
-/* Queues */
-
-static u32 q_idx(const struct smmu_queue *q, u32 p)
-{
-	return p & ((1 << q->log2n) - 1);
-}
-
-static u32 q_wrap(const struct smmu_queue *q, u32 p)
-{
-	return p & (1 << q->log2n);
-}
-
-static bool q_full(const struct smmu_queue *q)
-{
-	return q_idx(q, q->prod) == q_idx(q, q->cons) &&
-	       q_wrap(q, q->prod) != q_wrap(q, q->cons);
-}
-
-static bool q_empty(const struct smmu_queue *q)
-{
-	return q->prod == q->cons;
-}
-
-static u32 q_inc(const struct smmu_queue *q, u32 p)
-{
-	return (p + 1) & ((2 << q->log2n) - 1);
-}
-
-static int smmu_queue_init(struct smmu_device *smmu, struct smmu_queue *q,
-			   unsigned int log2n, unsigned int dwords,
-			   u32 prod_off, u32 cons_off, u32 base_off)
-{
-	size_t bytes = (dwords << 3) << log2n;
-
-	q->base = dmam_alloc_coherent(smmu->dev, bytes, &q->dma, GFP_KERNEL);
-	if (!q->base)
-		return -ENOMEM;
-	q->log2n = log2n;
-	q->dwords = dwords;
-	q->prod = 0;
-	q->cons = 0;
-	q->prod_reg = smmu->base + prod_off;
-	q->cons_reg = smmu->base + cons_off;
-	lo_hi_writeq_relaxed(BASE_RA | (q->dma & GENMASK_ULL(51, 5)) |
-			     FIELD_PREP(BASE_LOG2SIZE, log2n),
-			     smmu->base + base_off);
-	writel_relaxed(0, q->prod_reg);
-	writel_relaxed(0, q->cons_reg);
-	return 0;
-}
-
-/* Commands */
-
-static int smmu_cmdq_wait_space(struct smmu_device *smmu)
-{
-	struct smmu_queue *q = &smmu->cmdq;
-
-	return readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
-						 !q_full(q), 1, SMMU_POLL_US);
-}
-
-static void smmu_cmdq_write(struct smmu_device *smmu, const u64 *cmd)
-{
-	struct smmu_queue *q = &smmu->cmdq;
-	u64 *slot;
-
-	if (q_full(q) && smmu_cmdq_wait_space(smmu))
-		dev_err_ratelimited(smmu->dev, "command queue stuck full\n");
-	slot = q->base + q_idx(q, q->prod) * q->dwords;
-	slot[0] = cmd[0];
-	slot[1] = cmd[1];
-	q->prod = q_inc(q, q->prod);
-}
-
-/*
- * Issue @n commands followed by a CMD_SYNC, and wait until the SMMU has
- * consumed the sync: then every command before it has taken effect.
- */
-static int smmu_cmdq_issue_sync(struct smmu_device *smmu, const u64 *cmds,
-				unsigned int n)
-{
-	struct smmu_queue *q = &smmu->cmdq;
-	unsigned long flags;
-	u64 sync[CMD_DWORDS];
-	unsigned int i;
-	u32 target;
-	int ret;
-
-	smmu_cmd_sync(sync);
-	spin_lock_irqsave(&smmu->cmdq_lock, flags);
-	for (i = 0; i < n; i++)
-		smmu_cmdq_write(smmu, cmds + i * CMD_DWORDS);
-	smmu_cmdq_write(smmu, sync);
-	target = q->prod;
-	/* The entries must be visible before the SMMU sees the new index. */
-	dma_wmb();
-	writel(q->prod, q->prod_reg);
-	ret = readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
-						(q->cons & ((2 << q->log2n) - 1)) == target ||
-						(q->cons & CMDQ_CONS_ERR),
-						1, SMMU_POLL_US);
-	spin_unlock_irqrestore(&smmu->cmdq_lock, flags);
-
-	if (ret) {
-		atomic_inc(&smmu->sync_timeouts);
-		dev_err_ratelimited(smmu->dev, "CMD_SYNC timed out: prod %#x, cons %#x\n",
-				    target, q->cons);
-		return -ETIMEDOUT;
-	}
-	if (q->cons & CMDQ_CONS_ERR) {
-		dev_err_ratelimited(smmu->dev, "command queue error %lu at cons %#x\n",
-				    FIELD_GET(CMDQ_CONS_ERR, q->cons), q->cons);
-		return -EIO;
-	}
-	return 0;
-}
-
-static int smmu_sync_one(struct smmu_device *smmu, const u64 *cmd)
-{
-	return smmu_cmdq_issue_sync(smmu, cmd, 1);
 }
 
 /* Stream table */
@@ -309,7 +186,7 @@ static struct iommu_domain *smmu_domain_alloc_paging(struct device *dev)
 
 	sd->cfg = (struct io_pgtable_cfg) {
 		.pgsize_bitmap	= smmu->pgsize_bitmap,
-		.ias		= 32,
+		.ias		= smmu->ias,
 		.oas		= smmu->oas,
 		.coherent_walk	= smmu->coherent,
 		.tlb		= &smmu_flush_ops,
@@ -559,77 +436,6 @@ static const struct iommu_ops smmu_ops = {
 	.owner			= THIS_MODULE,
 };
 
-/* Interrupts */
-
-static void smmu_report_event(struct smmu_device *smmu, const u64 *evt)
-{
-	unsigned int id = FIELD_GET(EVT0_ID, evt[0]);
-	u32 sid = FIELD_GET(EVT0_SID, evt[0]);
-	struct device *master = NULL;
-	struct pci_dev *pdev;
-
-	atomic_inc(&smmu->events[id & 0xff]);
-	/* PCI requester IDs are the stream IDs on the machines we know. */
-	pdev = pci_get_domain_bus_and_slot(0, PCI_BUS_NUM(sid), sid & 0xff);
-	if (pdev)
-		master = &pdev->dev;
-	dev_err_ratelimited(smmu->dev,
-			    "event %#04x (%s): stream %#x (%s), %s of iova %#llx\n",
-			    id, smmu_event_name(id), sid,
-			    master ? dev_name(master) : "no device",
-			    evt[1] & EVT1_RNW ? "read" : "write", evt[2]);
-	/* Faults of a translating domain go to its owner's handler, if any. */
-	if (master && id >= EVT_F_TRANSLATION && id <= EVT_F_PERMISSION) {
-		struct iommu_domain *domain = iommu_get_domain_for_dev(master);
-
-		if (domain && domain->type & __IOMMU_DOMAIN_PAGING)
-			report_iommu_fault(domain, master, evt[2],
-					   evt[1] & EVT1_RNW ? IOMMU_FAULT_READ :
-							       IOMMU_FAULT_WRITE);
-	}
-	pci_dev_put(pdev);
-}
-
-static irqreturn_t smmu_evtq_thread(int irq, void *data)
-{
-	struct smmu_device *smmu = data;
-	struct smmu_queue *q = &smmu->evtq;
-	u32 prod;
-
-	prod = readl_relaxed(q->prod_reg);
-	if ((prod ^ q->cons) & Q_OVERFLOW)
-		dev_err_ratelimited(smmu->dev, "event queue overflowed: events lost\n");
-	q->prod = prod & ((2 << q->log2n) - 1);
-	while (!q_empty(q)) {
-		/* Read the record only after seeing the producer move. */
-		dma_rmb();
-		smmu_report_event(smmu, q->base + q_idx(q, q->cons) * q->dwords);
-		q->cons = q_inc(q, q->cons);
-	}
-	writel((prod & Q_OVERFLOW) | q->cons, q->cons_reg);
-	return IRQ_HANDLED;
-}
-
-static irqreturn_t smmu_gerror_irq(int irq, void *data)
-{
-	struct smmu_device *smmu = data;
-	u32 gerror = readl_relaxed(smmu->base + SMMU_GERROR);
-	u32 active = gerror ^ readl_relaxed(smmu->base + SMMU_GERRORN);
-
-	if (!active)
-		return IRQ_NONE;
-	if (active & GERROR_SFM_ERR)
-		dev_err(smmu->dev, "global error: the SMMU entered service failure mode\n");
-	if (active & GERROR_CMDQ_ERR)
-		dev_err(smmu->dev, "global error: command queue error\n");
-	if (active & GERROR_EVTQ_ABT_ERR)
-		dev_err(smmu->dev, "global error: event queue write aborted\n");
-	if (active & ~(GERROR_SFM_ERR | GERROR_CMDQ_ERR | GERROR_EVTQ_ABT_ERR))
-		dev_err(smmu->dev, "global errors %#x\n", active);
-	writel(gerror, smmu->base + SMMU_GERRORN);
-	return IRQ_HANDLED;
-}
-
 /* Probe */
 
 static int smmu_write_ack(struct smmu_device *smmu, u32 reg, u32 ack, u32 val)
@@ -658,9 +464,15 @@ static int smmu_read_features(struct smmu_device *smmu)
 		return -ENODEV;
 	}
 	smmu->pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G;
-	/* The CPU's physical addresses are 40 bits wide with LPAE. */
+	/*
+	 * Stage 1 with a 4K granule takes up to 48 input bits; as on ARM64,
+	 * a domain's IOVAs are no wider than the kernel's virtual addresses
+	 * (the IOVA allocator counts pages in an unsigned long too).  What
+	 * the tables point to is no wider than the CPU's physical addresses.
+	 */
+	smmu->ias = min(SMMU_S1_4K_IAS, BITS_PER_LONG);
 	smmu->oas = min_t(unsigned int, oas < ARRAY_SIZE(oas_bits) ?
-			  oas_bits[oas] : 48, 40);
+			  oas_bits[oas] : 48, PHYS_MASK_SHIFT);
 	smmu->asid_bits = idr0 & IDR0_ASID16 ? 16 : 8;
 	smmu->sid_bits = FIELD_GET(IDR1_SIDSIZE, idr1);
 	smmu->two_level = smmu->sid_bits > SMMU_LINEAR_MAX_BITS &&
@@ -829,9 +641,10 @@ static int smmu_probe(struct platform_device *pdev)
 		iommu_device_sysfs_remove(&smmu->iommu);
 		return ret;
 	}
-	dev_info(dev, "SMMUv3: %u-bit stream IDs (%s stream table), %u-bit ASIDs, %u-bit output, %scoherent walks\n",
+	dev_info(dev, "SMMUv3: %u-bit stream IDs (%s stream table), %u-bit ASIDs, %u-bit input, %u-bit output, %scoherent walks\n",
 		 smmu->sid_bits, smmu->two_level ? "2-level" : "linear",
-		 smmu->asid_bits, smmu->oas, smmu->coherent ? "" : "non-");
+		 smmu->asid_bits, smmu->ias, smmu->oas,
+		 smmu->coherent ? "" : "non-");
 	return 0;
 }
 

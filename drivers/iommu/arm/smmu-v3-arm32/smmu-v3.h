@@ -10,11 +10,15 @@
 
 #include <linux/bitfield.h>
 #include <linux/bits.h>
+#include <linux/interrupt.h>
 #include <linux/iommu.h>
 #include <linux/io-pgtable.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+
+/* The widest input of stage 1 translation with the 4K granule. */
+#define SMMU_S1_4K_IAS		48
 
 /* Page 0 registers */
 #define SMMU_IDR0		0x00
@@ -208,6 +212,7 @@ struct smmu_queue {
  * @coherent:	it snoops the CPU caches when it walks tables and queues
  * @sid_bits:	stream ID width
  * @asid_bits:	ASID width
+ * @ias:	input address size of its stage 1 domains, in bits
  * @oas:	output address size, in bits
  * @pgsize_bitmap: page sizes of its translation granules
  * @strtab:	linear stream table, or the level 1 table of a 2-level one
@@ -230,6 +235,7 @@ struct smmu_device {
 	bool coherent;
 	unsigned int sid_bits;
 	unsigned int asid_bits;
+	unsigned int ias;
 	unsigned int oas;
 	unsigned long pgsize_bitmap;
 	u64 *strtab;
@@ -279,5 +285,17 @@ struct smmu_domain {
 	u64 *cd;
 	dma_addr_t cd_dma;
 };
+
+/* smmu-v3-queue.c */
+#define SMMU_POLL_US		1000000		/* register acks and CMD_SYNC */
+
+int smmu_queue_init(struct smmu_device *smmu, struct smmu_queue *q,
+		    unsigned int log2n, unsigned int dwords,
+		    u32 prod_off, u32 cons_off, u32 base_off);
+int smmu_cmdq_issue_sync(struct smmu_device *smmu, const u64 *cmds,
+			 unsigned int n);
+int smmu_sync_one(struct smmu_device *smmu, const u64 *cmd);
+irqreturn_t smmu_evtq_thread(int irq, void *data);
+irqreturn_t smmu_gerror_irq(int irq, void *data);
 
 #endif /* __SMMU_V3_ARM32_H */

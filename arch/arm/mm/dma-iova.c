@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The IOVA space of a DMA domain, and its flush queue.
+ *
+ * Each paging domain this layer makes for DMA carries an IOVA space of the
+ * kernel's IOVA library (with its per-CPU caches), bounded by the window
+ * the domain was made for.  An IOVA range goes back to the space only once
+ * no IOTLB can still translate it: at once after a strict unmap, or, with
+ * iommu.strict=0, when the flush queue that batches many unmaps behind one
+ * invalidation is flushed (when full, or after ARM_IOVA_FQ_TIMEOUT).
+ */
+#define pr_fmt(fmt) "arm-iommu: " fmt
+#define dev_fmt pr_fmt
+
+#include <linux/iommu.h>
+#include <linux/iova.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/timer.h>
+#include <kunit/visibility.h>
+
+#include "dma-internal.h"
+#include "dma-test.h"
+
+#define ARM_IOVA_FQ_SIZE	256
+#define ARM_IOVA_FQ_TIMEOUT	msecs_to_jiffies(10)
+
+static bool arm_iova_strict = IS_ENABLED(CONFIG_IOMMU_DEFAULT_DMA_STRICT);
+
+/* The IOMMU core reads iommu.strict= too; this layer honours it as well. */
+static int __init arm_iova_strict_param(char *arg)
+{
+	return kstrtobool(arg, &arm_iova_strict);
+}
+early_param("iommu.strict", arm_iova_strict_param);
+
+struct arm_iova_fq_entry {
+	unsigned long pfn;
+	unsigned long pages;
+};
+
+/**
+ * struct iommu_dma_cookie - the IOVA space of one DMA domain
+ * @domain:	the domain
+ * @iovad:	its IOVA space
+ * @limit:	the highest IOVA it may hand out
+ * @lazy:	unmaps go through the flush queue
+ * @fq_lock:	guards the flush queue
+ * @fq:		IOVA ranges unmapped but maybe still in the IOTLB
+ * @fq_len:	entries in @fq
+ * @fq_timer:	flushes the queue when nothing else does
+ * @fq_flushes:	invalidations the queue has made
+ * @maps:	IOVA ranges handed out
+ * @owner:	name of the device the domain was made for
+ * @node:	in arm_iova_spaces
+ */
+struct iommu_dma_cookie {
+	struct iommu_domain *domain;
+	struct iova_domain iovad;
+	dma_addr_t limit;
+	bool lazy;
+	spinlock_t fq_lock;		/* guards fq and fq_len */
+	struct arm_iova_fq_entry fq[ARM_IOVA_FQ_SIZE];
+	unsigned int fq_len;
+	struct timer_list fq_timer;
+	atomic_long_t fq_flushes;
+	atomic_long_t maps;
+	const char *owner;
+	struct list_head node;
+};
+
+/* Every IOVA space there is, for debugfs and the tests. */
+static LIST_HEAD(arm_iova_spaces);
+static DEFINE_MUTEX(arm_iova_spaces_lock);
+
+static unsigned long arm_iova_pages(struct iommu_dma_cookie *cookie,
+				    size_t size)
+{
+	return size >> iova_shift(&cookie->iovad);
+}
+
+/**
+ * arm_iova_lazy() - whether unmaps of a space are invalidated in batches
+ * @cookie:	the space
+ *
+ * Return: true when they go through the flush queue.
+ */
+bool arm_iova_lazy(struct iommu_dma_cookie *cookie)
+{
+	return READ_ONCE(cookie->lazy);
+}
+
+/**
+ * arm_iova_alloc() - a range of IOVAs for a device
+ * @dev:	the device, whose DMA mask and bus limit bound the range
+ * @cookie:	the IOVA space of its domain
+ * @size:	bytes, granule aligned
+ *
+ * Return: the first IOVA of the range, or 0 when there is no room.
+ */
+dma_addr_t arm_iova_alloc(struct device *dev, struct iommu_dma_cookie *cookie,
+			  size_t size)
+{
+	struct iova_domain *iovad = &cookie->iovad;
+	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+	unsigned long pfn;
+
+	limit = min3(limit, (u64)cookie->limit,
+		     (u64)cookie->domain->geometry.aperture_end);
+	pfn = alloc_iova_fast(iovad, arm_iova_pages(cookie, size),
+			      limit >> iova_shift(iovad), true);
+	if (!pfn) {
+		dev_err_ratelimited(dev, "out of IOVA space for %zu bytes under %#llx\n",
+				    size, limit);
+		return 0;
+	}
+	atomic_long_inc(&cookie->maps);
+	return (dma_addr_t)pfn << iova_shift(iovad);
+}
+
+/**
+ * arm_iova_free() - give back a range no IOTLB can translate
+ * @cookie:	the IOVA space
+ * @iova:	the first IOVA of the range
+ * @size:	bytes, granule aligned, as allocated
+ */
+void arm_iova_free(struct iommu_dma_cookie *cookie, dma_addr_t iova,
+		   size_t size)
+{
+	free_iova_fast(&cookie->iovad, iova_pfn(&cookie->iovad, iova),
+		       arm_iova_pages(cookie, size));
+}
+
+/**
+ * arm_iova_reserve() - keep a range out of an IOVA space for good
+ * @cookie:	the IOVA space
+ * @first:	the first IOVA of the range
+ * @last:	its last IOVA
+ */
+void arm_iova_reserve(struct iommu_dma_cookie *cookie, dma_addr_t first,
+		      dma_addr_t last)
+{
+	struct iova_domain *iovad = &cookie->iovad;
+
+	reserve_iova(iovad, iova_pfn(iovad, first), iova_pfn(iovad, last));
+}
+
+static void arm_iova_fq_flush(struct iommu_dma_cookie *cookie)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&cookie->fq_lock);
+	if (!cookie->fq_len)
+		return;
+	iommu_flush_iotlb_all(cookie->domain);
+	for (i = 0; i < cookie->fq_len; i++)
+		free_iova_fast(&cookie->iovad, cookie->fq[i].pfn,
+			       cookie->fq[i].pages);
+	cookie->fq_len = 0;
+	atomic_long_inc(&cookie->fq_flushes);
+}
+
+static void arm_iova_fq_timeout(struct timer_list *t)
+{
+	struct iommu_dma_cookie *cookie = from_timer(cookie, t, fq_timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&cookie->fq_lock, flags);
+	arm_iova_fq_flush(cookie);
+	spin_unlock_irqrestore(&cookie->fq_lock, flags);
+}
+
+static void arm_iova_fq_add(struct iommu_dma_cookie *cookie, dma_addr_t iova,
+			    size_t size)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&cookie->fq_lock, flags);
+	if (cookie->fq_len == ARM_IOVA_FQ_SIZE)
+		arm_iova_fq_flush(cookie);
+	cookie->fq[cookie->fq_len++] = (struct arm_iova_fq_entry) {
+		.pfn	= iova_pfn(&cookie->iovad, iova),
+		.pages	= arm_iova_pages(cookie, size),
+	};
+	spin_unlock_irqrestore(&cookie->fq_lock, flags);
+	if (!timer_pending(&cookie->fq_timer))
+		mod_timer(&cookie->fq_timer, jiffies + ARM_IOVA_FQ_TIMEOUT);
+}
+
+/**
+ * arm_iova_release() - give back a range that was just unmapped
+ * @cookie:	the IOVA space
+ * @iova:	the first IOVA of the range
+ * @size:	bytes, granule aligned, as allocated
+ * @gather:	the invalidation the unmap gathered
+ *
+ * Strictly, the IOTLB is invalidated now and the range freed; lazily, the
+ * range waits in the flush queue for a later invalidation of everything.
+ */
+void arm_iova_release(struct iommu_dma_cookie *cookie, dma_addr_t iova,
+		      size_t size, struct iommu_iotlb_gather *gather)
+{
+	if (arm_iova_lazy(cookie)) {
+		arm_iova_fq_add(cookie, iova, size);
+		return;
+	}
+	iommu_iotlb_sync(cookie->domain, gather);
+	arm_iova_free(cookie, iova, size);
+}
+
+/**
+ * arm_iova_space_create() - an IOVA space for a new DMA domain
+ * @dev:	the device the domain is made for, by name in debugfs
+ * @domain:	the domain
+ * @base:	the lowest IOVA to hand out
+ * @size:	bytes of IOVA space from @base
+ *
+ * Return: the space, or NULL when memory is short.
+ */
+struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
+					       struct iommu_domain *domain,
+					       dma_addr_t base, u64 size)
+{
+	unsigned long order = ilog2(arm_iova_granule(domain));
+	struct iommu_dma_cookie *cookie;
+
+	if (iova_cache_get())
+		return NULL;
+	cookie = kzalloc(sizeof(*cookie), GFP_KERNEL);
+	if (!cookie)
+		goto fail_cache;
+	cookie->owner = kstrdup(dev_name(dev), GFP_KERNEL);
+	if (!cookie->owner)
+		goto fail_cookie;
+	cookie->domain = domain;
+	cookie->limit = base + size - 1;
+	cookie->lazy = !arm_iova_strict;
+	spin_lock_init(&cookie->fq_lock);
+	timer_setup(&cookie->fq_timer, arm_iova_fq_timeout, 0);
+	/* IOVA 0 would look like an error to some drivers: start above. */
+	base = max_t(dma_addr_t, base, domain->geometry.aperture_start);
+	init_iova_domain(&cookie->iovad, 1UL << order,
+			 max_t(unsigned long, 1, base >> order));
+	if (iova_domain_init_rcaches(&cookie->iovad))
+		goto fail_iovad;
+
+	mutex_lock(&arm_iova_spaces_lock);
+	list_add_tail(&cookie->node, &arm_iova_spaces);
+	mutex_unlock(&arm_iova_spaces_lock);
+	return cookie;
+
+fail_iovad:
+	put_iova_domain(&cookie->iovad);
+	kfree(cookie->owner);
+fail_cookie:
+	kfree(cookie);
+fail_cache:
+	iova_cache_put();
+	return NULL;
+}
+
+/**
+ * arm_iova_space_free() - undo arm_iova_space_create()
+ * @cookie:	the space, of a domain no device is attached to any more
+ *
+ * What waits in the flush queue is invalidated and freed first.
+ */
+void arm_iova_space_free(struct iommu_dma_cookie *cookie)
+{
+	unsigned long flags;
+
+	mutex_lock(&arm_iova_spaces_lock);
+	list_del(&cookie->node);
+	mutex_unlock(&arm_iova_spaces_lock);
+
+	timer_shutdown_sync(&cookie->fq_timer);
+	spin_lock_irqsave(&cookie->fq_lock, flags);
+	arm_iova_fq_flush(cookie);
+	spin_unlock_irqrestore(&cookie->fq_lock, flags);
+	put_iova_domain(&cookie->iovad);
+	kfree(cookie->owner);
+	kfree(cookie);
+	iova_cache_put();
+}
+
+/**
+ * arm_iova_stats() - what each IOVA space has done
+ * @stats:	filled with one entry per space, at most @max
+ * @max:	room in @stats
+ *
+ * Return: the number of spaces there are, which may be more than @max.
+ */
+unsigned int arm_iova_stats(struct arm_iova_stats *stats, unsigned int max)
+{
+	struct iommu_dma_cookie *cookie;
+	unsigned int n = 0;
+
+	mutex_lock(&arm_iova_spaces_lock);
+	list_for_each_entry(cookie, &arm_iova_spaces, node) {
+		if (n < max) {
+			struct arm_iova_stats *st = &stats[n];
+
+			strscpy(st->owner, cookie->owner, sizeof(st->owner));
+			st->lazy = arm_iova_lazy(cookie);
+			st->maps = atomic_long_read(&cookie->maps);
+			st->fq_flushes = atomic_long_read(&cookie->fq_flushes);
+			st->fq_now = READ_ONCE(cookie->fq_len);
+		}
+		n++;
+	}
+	mutex_unlock(&arm_iova_spaces_lock);
+	return n;
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * arm_iommu_nr_domains() - the DMA domains this layer holds
+ *
+ * Return: how many there are, shared or not.
+ */
+VISIBLE_IF_KUNIT unsigned int arm_iommu_nr_domains(void)
+{
+	return arm_iova_stats(NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_iommu_nr_domains);
+
+static struct iommu_dma_cookie *arm_iova_space_of(struct device *dev)
+{
+	return iommu_get_domain_for_dev(dev)->iova_cookie;
+}
+
+/**
+ * arm_iommu_fq_pending() - IOVA ranges waiting in a device's flush queue
+ * @dev:	a device with arm_iommu_dma_ops
+ *
+ * Return: the number of queued ranges.
+ */
+VISIBLE_IF_KUNIT unsigned int arm_iommu_fq_pending(struct device *dev)
+{
+	return READ_ONCE(arm_iova_space_of(dev)->fq_len);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_iommu_fq_pending);
+
+/**
+ * arm_iommu_set_lazy() - choose strict or lazy invalidation for a device
+ * @dev:	a device with arm_iommu_dma_ops
+ * @lazy:	batch invalidations in a flush queue
+ *
+ * Switching to strict flushes what the queue holds first.
+ */
+VISIBLE_IF_KUNIT void arm_iommu_set_lazy(struct device *dev, bool lazy)
+{
+	struct iommu_dma_cookie *cookie = arm_iova_space_of(dev);
+	unsigned long flags;
+
+	spin_lock_irqsave(&cookie->fq_lock, flags);
+	if (!lazy)
+		arm_iova_fq_flush(cookie);
+	WRITE_ONCE(cookie->lazy, lazy);
+	spin_unlock_irqrestore(&cookie->fq_lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_iommu_set_lazy);
+#endif /* CONFIG_KUNIT */

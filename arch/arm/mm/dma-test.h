@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What only the KUnit suites of the ARM DMA layer reach into: the seams
+ * they record through, and the knobs they turn.  Nothing else includes it.
+ */
+#ifndef __ARM_MM_DMA_TEST_H
+#define __ARM_MM_DMA_TEST_H
+
+#include "dma-internal.h"
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* dma-cache.c: where every cache operation passes */
+void arm_dma_inner_op(enum arm_dma_cache_op op, const void *start,
+		      size_t size);
+void arm_dma_outer_op(enum arm_dma_cache_op op, phys_addr_t start,
+		      size_t size);
+
+/* dma-iova.c */
+unsigned int arm_iommu_nr_domains(void);
+unsigned int arm_iommu_fq_pending(struct device *dev);
+void arm_iommu_set_lazy(struct device *dev, bool lazy);
+
+/* dma-iommu.c: each piece of a scatterlist goes into the domain here */
+int arm_iommu_map_one(struct iommu_domain *domain, unsigned long iova,
+		      phys_addr_t phys, size_t size, int prot);
+#endif
+
+#endif /* __ARM_MM_DMA_TEST_H */

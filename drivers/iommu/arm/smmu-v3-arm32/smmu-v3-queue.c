@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The SMMUv3's queues: commands the driver issues, and events and global
+ * errors the SMMU reports.
+ *
+ * The command queue is filled under a lock and completed by polling a
+ * CMD_SYNC, which the SMMU consumes only once every command before it has
+ * taken effect.  The event queue is drained by a threaded interrupt that
+ * reports each fault with its stream, address and device.
+ */
+#include <linux/bitfield.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/iommu.h>
+#include <linux/iopoll.h>
+#include <linux/pci.h>
+
+#include "smmu-v3.h"
+
+/* Queues */
+
+static u32 q_idx(const struct smmu_queue *q, u32 p)
+{
+	return p & ((1 << q->log2n) - 1);
+}
+
+static u32 q_wrap(const struct smmu_queue *q, u32 p)
+{
+	return p & (1 << q->log2n);
+}
+
+static bool q_full(const struct smmu_queue *q)
+{
+	return q_idx(q, q->prod) == q_idx(q, q->cons) &&
+	       q_wrap(q, q->prod) != q_wrap(q, q->cons);
+}
+
+static bool q_empty(const struct smmu_queue *q)
+{
+	return q->prod == q->cons;
+}
+
+static u32 q_inc(const struct smmu_queue *q, u32 p)
+{
+	return (p + 1) & ((2 << q->log2n) - 1);
+}
+
+int smmu_queue_init(struct smmu_device *smmu, struct smmu_queue *q,
+		    unsigned int log2n, unsigned int dwords,
+		    u32 prod_off, u32 cons_off, u32 base_off)
+{
+	size_t bytes = (dwords << 3) << log2n;
+
+	q->base = dmam_alloc_coherent(smmu->dev, bytes, &q->dma, GFP_KERNEL);
+	if (!q->base)
+		return -ENOMEM;
+	q->log2n = log2n;
+	q->dwords = dwords;
+	q->prod = 0;
+	q->cons = 0;
+	q->prod_reg = smmu->base + prod_off;
+	q->cons_reg = smmu->base + cons_off;
+	lo_hi_writeq_relaxed(BASE_RA | (q->dma & GENMASK_ULL(51, 5)) |
+			     FIELD_PREP(BASE_LOG2SIZE, log2n),
+			     smmu->base + base_off);
+	writel_relaxed(0, q->prod_reg);
+	writel_relaxed(0, q->cons_reg);
+	return 0;
+}
+
+/* Commands */
+
+static int smmu_cmdq_wait_space(struct smmu_device *smmu)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+
+	return readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
+						 !q_full(q), 1, SMMU_POLL_US);
+}
+
+static void smmu_cmdq_write(struct smmu_device *smmu, const u64 *cmd)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+	u64 *slot;
+
+	if (q_full(q) && smmu_cmdq_wait_space(smmu))
+		dev_err_ratelimited(smmu->dev, "command queue stuck full\n");
+	slot = q->base + q_idx(q, q->prod) * q->dwords;
+	slot[0] = cmd[0];
+	slot[1] = cmd[1];
+	q->prod = q_inc(q, q->prod);
+}
+
+/*
+ * Issue @n commands followed by a CMD_SYNC, and wait until the SMMU has
+ * consumed the sync: then every command before it has taken effect.
+ */
+int smmu_cmdq_issue_sync(struct smmu_device *smmu, const u64 *cmds,
+			 unsigned int n)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+	unsigned long flags;
+	u64 sync[CMD_DWORDS];
+	unsigned int i;
+	u32 target;
+	int ret;
+
+	smmu_cmd_sync(sync);
+	spin_lock_irqsave(&smmu->cmdq_lock, flags);
+	for (i = 0; i < n; i++)
+		smmu_cmdq_write(smmu, cmds + i * CMD_DWORDS);
+	smmu_cmdq_write(smmu, sync);
+	target = q->prod;
+	/* The entries must be visible before the SMMU sees the new index. */
+	dma_wmb();
+	writel(q->prod, q->prod_reg);
+	ret = readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
+						(q->cons & ((2 << q->log2n) - 1)) == target ||
+						(q->cons & CMDQ_CONS_ERR),
+						1, SMMU_POLL_US);
+	spin_unlock_irqrestore(&smmu->cmdq_lock, flags);
+
+	if (ret) {
+		atomic_inc(&smmu->sync_timeouts);
+		dev_err_ratelimited(smmu->dev, "CMD_SYNC timed out: prod %#x, cons %#x\n",
+				    target, q->cons);
+		return -ETIMEDOUT;
+	}
+	if (q->cons & CMDQ_CONS_ERR) {
+		dev_err_ratelimited(smmu->dev, "command queue error %lu at cons %#x\n",
+				    FIELD_GET(CMDQ_CONS_ERR, q->cons), q->cons);
+		return -EIO;
+	}
+	return 0;
+}
+
+int smmu_sync_one(struct smmu_device *smmu, const u64 *cmd)
+{
+	return smmu_cmdq_issue_sync(smmu, cmd, 1);
+}
+
+/* Interrupts */
+
+static void smmu_report_event(struct smmu_device *smmu, const u64 *evt)
+{
+	unsigned int id = FIELD_GET(EVT0_ID, evt[0]);
+	u32 sid = FIELD_GET(EVT0_SID, evt[0]);
+	struct device *master = NULL;
+	struct pci_dev *pdev;
+
+	atomic_inc(&smmu->events[id & 0xff]);
+	/* PCI requester IDs are the stream IDs on the machines we know. */
+	pdev = pci_get_domain_bus_and_slot(0, PCI_BUS_NUM(sid), sid & 0xff);
+	if (pdev)
+		master = &pdev->dev;
+	dev_err_ratelimited(smmu->dev,
+			    "event %#04x (%s): stream %#x (%s), %s of iova %#llx\n",
+			    id, smmu_event_name(id), sid,
+			    master ? dev_name(master) : "no device",
+			    evt[1] & EVT1_RNW ? "read" : "write", evt[2]);
+	/* Faults of a translating domain go to its owner's handler, if any. */
+	if (master && id >= EVT_F_TRANSLATION && id <= EVT_F_PERMISSION) {
+		struct iommu_domain *domain = iommu_get_domain_for_dev(master);
+
+		if (domain && domain->type & __IOMMU_DOMAIN_PAGING)
+			report_iommu_fault(domain, master, evt[2],
+					   evt[1] & EVT1_RNW ? IOMMU_FAULT_READ :
+							       IOMMU_FAULT_WRITE);
+	}
+	pci_dev_put(pdev);
+}
+
+irqreturn_t smmu_evtq_thread(int irq, void *data)
+{
+	struct smmu_device *smmu = data;
+	struct smmu_queue *q = &smmu->evtq;
+	u32 prod;
+
+	prod = readl_relaxed(q->prod_reg);
+	if ((prod ^ q->cons) & Q_OVERFLOW)
+		dev_err_ratelimited(smmu->dev, "event queue overflowed: events lost\n");
+	q->prod = prod & ((2 << q->log2n) - 1);
+	while (!q_empty(q)) {
+		/* Read the record only after seeing the producer move. */
+		dma_rmb();
+		smmu_report_event(smmu, q->base + q_idx(q, q->cons) * q->dwords);
+		q->cons = q_inc(q, q->cons);
+	}
+	writel((prod & Q_OVERFLOW) | q->cons, q->cons_reg);
+	return IRQ_HANDLED;
+}
+
+irqreturn_t smmu_gerror_irq(int irq, void *data)
+{
+	struct smmu_device *smmu = data;
+	u32 gerror = readl_relaxed(smmu->base + SMMU_GERROR);
+	u32 active = gerror ^ readl_relaxed(smmu->base + SMMU_GERRORN);
+
+	if (!active)
+		return IRQ_NONE;
+	if (active & GERROR_SFM_ERR)
+		dev_err(smmu->dev, "global error: the SMMU entered service failure mode\n");
+	if (active & GERROR_CMDQ_ERR)
+		dev_err(smmu->dev, "global error: command queue error\n");
+	if (active & GERROR_EVTQ_ABT_ERR)
+		dev_err(smmu->dev, "global error: event queue write aborted\n");
+	if (active & ~(GERROR_SFM_ERR | GERROR_CMDQ_ERR | GERROR_EVTQ_ABT_ERR))
+		dev_err(smmu->dev, "global errors %#x\n", active);
+	writel(gerror, smmu->base + SMMU_GERRORN);
+	return IRQ_HANDLED;
+}
