@@ -149,6 +149,7 @@ static struct kunit_suite smmu_v3_encoding_suite = {
 
 #define IOVA_IN			0x100000	/* below edu's 28-bit mask */
 #define IOVA_OUT		0x200000
+#define IOVA_TOP		0xfffff000	/* the last page below 4 GiB */
 
 struct edu_test {
 	struct pci_dev *pdev;
@@ -323,6 +324,40 @@ static void dma_after_unmap_faults_and_leaves_memory_alone(struct kunit *test)
 			      "the unmapped page was written");
 }
 
+/*
+ * The range of the last page below 4 GiB ends at 4 GiB itself, which an
+ * unsigned long cannot hold: its unmap must still reach the SMMU's TLB.
+ * (Needs -device edu,dma_mask=0xffffffff, which the first DMA proves.)
+ */
+static void dma_to_the_top_page_faults_after_unmap(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
+	int faults;
+
+	attach_paging_domain(test, t);
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_TOP,
+					page_to_phys(t->out), PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	fill(t->out, 0x11);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_TOP, false));
+	fill(t->out, 0);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_TOP, true));
+	KUNIT_ASSERT_TRUE_MSG(test, holds(t->out, 0x11),
+			      "edu cannot reach IOVA %#x: is its dma_mask 32 bits?",
+			      IOVA_TOP);
+	KUNIT_ASSERT_EQ(test, iommu_unmap(t->domain, IOVA_TOP, PAGE_SIZE),
+			PAGE_SIZE);
+
+	fill(t->out, 0);
+	faults = atomic_read(&smmu->events[EVT_F_TRANSLATION]);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_TOP, true));
+	KUNIT_EXPECT_TRUE_MSG(test, wait_for_event(smmu, EVT_F_TRANSLATION, faults),
+			      "no translation fault: a stale TLB entry translated it");
+	KUNIT_EXPECT_TRUE_MSG(test, holds(t->out, 0),
+			      "the unmapped page at the top of the IOVA space was written");
+}
+
 static void a_blocked_device_cannot_reach_memory(struct kunit *test)
 {
 	struct edu_test *t = test->priv;
@@ -366,6 +401,7 @@ static struct kunit_case smmu_v3_edu_cases[] = {
 	KUNIT_CASE(a_mapped_page_translates_and_an_unmapped_one_does_not),
 	KUNIT_CASE(device_dma_reaches_mapped_pages_through_the_smmu),
 	KUNIT_CASE(dma_after_unmap_faults_and_leaves_memory_alone),
+	KUNIT_CASE(dma_to_the_top_page_faults_after_unmap),
 	KUNIT_CASE(a_blocked_device_cannot_reach_memory),
 	{}
 };

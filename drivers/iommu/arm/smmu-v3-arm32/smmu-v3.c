@@ -123,7 +123,9 @@ static void smmu_tlb_inv_range(struct smmu_domain *sd, unsigned long iova,
 {
 	u64 cmds[16 * CMD_DWORDS];
 	unsigned int n = 0;
-	unsigned long end = iova + size;
+	/* The last page, not the end: a range may end at 4 GiB. */
+	unsigned long last = iova + size - granule;
+	bool done;
 
 	if (!size)
 		return;
@@ -131,13 +133,15 @@ static void smmu_tlb_inv_range(struct smmu_domain *sd, unsigned long iova,
 		smmu_tlb_inv_asid(sd);
 		return;
 	}
-	for (; iova < end; iova += granule) {
+	do {
 		smmu_cmd_tlbi_va(cmds + n * CMD_DWORDS, sd->asid, iova, leaf);
-		if (++n == 16 || iova + granule >= end) {
+		done = iova >= last;
+		if (++n == 16 || done) {
 			smmu_cmdq_issue_sync(sd->smmu, cmds, n);
 			n = 0;
 		}
-	}
+		iova += granule;
+	} while (!done);
 }
 
 static void smmu_tlb_flush_all(void *cookie)
