@@ -278,6 +278,37 @@ static void running_out_of_iova_space_fails_cleanly_and_recovers(struct kunit *t
 	__free_page(page);
 }
 
+/*
+ * A map of no bytes is refused, and leaves the IOVA space as it was: the
+ * IOVA library must never see a request of no size, after which it would
+ * refuse every request below 4 GiB.
+ */
+static void a_map_of_no_bytes_is_refused_and_harms_nothing(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct scatterlist sg;
+	dma_addr_t dma;
+	void *cpu;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma = dma_map_single(t->dev, buf, 0, DMA_TO_DEVICE);
+	KUNIT_EXPECT_TRUE(test, dma_mapping_error(t->dev, dma));
+	sg_init_one(&sg, buf, 0);
+	KUNIT_EXPECT_EQ(test, dma_map_sg(t->dev, &sg, 1, DMA_TO_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, dma_map_sg(t->dev, &sg, 0, DMA_TO_DEVICE), 0);
+
+	/* Maps and allocations of every size still work. */
+	dma = dma_map_single(t->dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, dma));
+	KUNIT_EXPECT_PTR_EQ(test, translated(t, dma), virt_to_page(buf));
+	dma_unmap_single(t->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+	cpu = dma_alloc_coherent(t->dev, 4 * PAGE_SIZE, &dma, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cpu);
+	dma_free_coherent(t->dev, 4 * PAGE_SIZE, cpu, dma);
+}
+
 static int failing_map_one(struct iommu_domain *domain, unsigned long iova,
 			   phys_addr_t phys, size_t size, int prot)
 {
@@ -452,6 +483,7 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(map_sg_keeps_within_the_max_segment_size),
 	KUNIT_CASE(unaligned_entries_keep_their_offsets_in_their_own_segments),
 	KUNIT_CASE(running_out_of_iova_space_fails_cleanly_and_recovers),
+	KUNIT_CASE(a_map_of_no_bytes_is_refused_and_harms_nothing),
 	KUNIT_CASE(a_failure_half_way_through_a_list_unmaps_what_was_mapped),
 	KUNIT_CASE(unmapping_an_address_never_mapped_is_refused),
 	KUNIT_CASE(strict_unmap_leaves_nothing_queued),

@@ -89,6 +89,10 @@ static dma_addr_t arm_iommu_map_phys(struct device *dev, phys_addr_t phys,
 	size_t len = arm_iommu_span(domain, phys, size);
 	dma_addr_t iova;
 
+	if (unlikely(!size)) {
+		dev_err_ratelimited(dev, "refusing to map 0 bytes at %pa\n", &phys);
+		return DMA_MAPPING_ERROR;
+	}
 	iova = arm_iova_alloc(dev, cookie, len);
 	if (!iova)
 		return DMA_MAPPING_ERROR;
@@ -288,6 +292,11 @@ static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 	dma_addr_t iova, cur;
 	int i;
 
+	if (unlikely(!span)) {
+		dev_err_ratelimited(dev, "refusing to map a list of %d entries and 0 bytes\n",
+				    nents);
+		return -EINVAL;
+	}
 	iova = arm_iova_alloc(dev, cookie, span);
 	if (!iova)
 		return -ENOMEM;

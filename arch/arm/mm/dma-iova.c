@@ -96,7 +96,10 @@ bool arm_iova_lazy(struct iommu_dma_cookie *cookie)
  * arm_iova_alloc() - a range of IOVAs for a device
  * @dev:	the device, whose DMA mask and bus limit bound the range
  * @cookie:	the IOVA space of its domain
- * @size:	bytes, granule aligned
+ * @size:	bytes, granule aligned, not 0
+ *
+ * A range of no size is refused before the IOVA library sees it: a failed
+ * request of 0 pages would make it refuse every later request below 4 GiB.
  *
  * Return: the first IOVA of the range, or 0 when there is no room.
  */
@@ -107,6 +110,8 @@ dma_addr_t arm_iova_alloc(struct device *dev, struct iommu_dma_cookie *cookie,
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 	unsigned long pfn;
 
+	if (WARN_ON_ONCE(!size))
+		return 0;
 	limit = min3(limit, (u64)cookie->limit,
 		     (u64)cookie->domain->geometry.aperture_end);
 	pfn = alloc_iova_fast(iovad, arm_iova_pages(cookie, size),
