@@ -12,9 +12,11 @@
 #include <kunit/qemu_edu.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/dma-map-ops.h>
 #include <linux/highmem.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -400,6 +402,87 @@ static void lazy_unmap_queues_the_iova_until_a_flush(struct kunit *test)
 	__free_page(page);
 }
 
+/*
+ * Two CPUs map and unmap a page each, lazily, as fast as they can.  An
+ * IOVA a CPU is still returning from unmapping must not be handed out to
+ * the other one: @held marks each IOVA page from the moment its map
+ * returns until its owner has finished with the unmap (for a while after
+ * the unmap returns, as DMA-API debug does when it drops its record).
+ */
+struct iova_race {
+	struct device *dev;
+	unsigned long *held;
+	unsigned int iterations;
+	atomic_t clashes;
+	atomic_t failures;
+	struct completion done[2];
+};
+
+#define IOVA_RACE_PAGES		(1UL << (32 - PAGE_SHIFT))
+
+static int iova_race_thread(void *data)
+{
+	struct iova_race *r = data;
+	unsigned int cpu = raw_smp_processor_id(), i;
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	for (i = 0; page && i < r->iterations; i++) {
+		dma_addr_t dma = dma_map_page(r->dev, page, 0, PAGE_SIZE,
+					      DMA_TO_DEVICE);
+		unsigned long idx = dma >> PAGE_SHIFT;
+
+		if (dma_mapping_error(r->dev, dma) || idx >= IOVA_RACE_PAGES) {
+			atomic_inc(&r->failures);
+			continue;
+		}
+		if (test_and_set_bit(idx, r->held))
+			atomic_inc(&r->clashes);
+		dma_unmap_page(r->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+		udelay(20);
+		clear_bit(idx, r->held);
+	}
+	if (!page)
+		atomic_inc(&r->failures);
+	else
+		__free_page(page);
+	complete(&r->done[cpu]);
+	return 0;
+}
+
+static void lazy_unmaps_on_two_cpus_never_share_an_iova(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct iova_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int cpu;
+
+	if (num_online_cpus() < 2 || !cpu_online(0) || !cpu_online(1))
+		kunit_skip(test, "needs CPUs 0 and 1 online: QEMU -smp 2");
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->held = kunit_kzalloc(test, BITS_TO_LONGS(IOVA_RACE_PAGES) *
+				sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->held);
+	r->dev = t->dev;
+	r->iterations = 20000;
+	arm_iommu_set_lazy(t->dev, true);
+	for (cpu = 0; cpu < 2; cpu++) {
+		struct task_struct *task;
+
+		init_completion(&r->done[cpu]);
+		task = kthread_create(iova_race_thread, r, "iova-race/%u", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+	}
+	for (cpu = 0; cpu < 2; cpu++)
+		wait_for_completion(&r->done[cpu]);
+	arm_iommu_set_lazy(t->dev, false);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->failures), 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&r->clashes), 0,
+			    "an IOVA was handed out before its unmap had returned");
+	KUNIT_EXPECT_EQ(test, arm_iommu_fq_pending(t->dev), 0);
+}
+
 static int count_fault(struct iommu_domain *domain, struct device *dev,
 		       unsigned long iova, int flags, void *token)
 {
@@ -488,6 +571,7 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(unmapping_an_address_never_mapped_is_refused),
 	KUNIT_CASE(strict_unmap_leaves_nothing_queued),
 	KUNIT_CASE(lazy_unmap_queues_the_iova_until_a_flush),
+	KUNIT_CASE(lazy_unmaps_on_two_cpus_never_share_an_iova),
 	KUNIT_CASE(edu_dmas_through_the_ops_and_faults_after_unmap),
 	{}
 };

@@ -8,6 +8,11 @@
  * no IOTLB can still translate it: at once after a strict unmap, or, with
  * iommu.strict=0, when the flush queue that batches many unmaps behind one
  * invalidation is flushed (when full, or after ARM_IOVA_FQ_TIMEOUT).
+ *
+ * Each CPU has a flush queue of its own, flushed only on that CPU: a range
+ * goes back into the IOVA cache of the CPU that unmapped it, as after a
+ * strict unmap, so no other CPU can hand it out while that CPU is still
+ * returning from the unmap.
  */
 #define pr_fmt(fmt) "arm-iommu: " fmt
 #define dev_fmt pr_fmt
@@ -42,16 +47,29 @@ struct arm_iova_fq_entry {
 };
 
 /**
+ * struct arm_iova_fq - one CPU's flush queue of one IOVA space
+ * @cookie:	the space
+ * @lock:	guards @len and @entries against the timer and teardown
+ * @len:	entries queued
+ * @timer:	flushes the queue on its CPU when nothing else does
+ * @entries:	IOVA ranges unmapped but maybe still in the IOTLB
+ */
+struct arm_iova_fq {
+	struct iommu_dma_cookie *cookie;
+	spinlock_t lock;
+	unsigned int len;
+	struct timer_list timer;
+	struct arm_iova_fq_entry entries[ARM_IOVA_FQ_SIZE];
+};
+
+/**
  * struct iommu_dma_cookie - the IOVA space of one DMA domain
  * @domain:	the domain
  * @iovad:	its IOVA space
  * @limit:	the highest IOVA it may hand out
- * @lazy:	unmaps go through the flush queue
- * @fq_lock:	guards the flush queue
- * @fq:		IOVA ranges unmapped but maybe still in the IOTLB
- * @fq_len:	entries in @fq
- * @fq_timer:	flushes the queue when nothing else does
- * @fq_flushes:	invalidations the queue has made
+ * @lazy:	unmaps go through the flush queues
+ * @fq:		the flush queue of each CPU
+ * @fq_flushes:	invalidations the queues have made
  * @maps:	IOVA ranges handed out
  * @owner:	name of the device the domain was made for
  * @node:	in arm_iova_spaces
@@ -61,10 +79,7 @@ struct iommu_dma_cookie {
 	struct iova_domain iovad;
 	dma_addr_t limit;
 	bool lazy;
-	spinlock_t fq_lock;		/* guards fq and fq_len */
-	struct arm_iova_fq_entry fq[ARM_IOVA_FQ_SIZE];
-	unsigned int fq_len;
-	struct timer_list fq_timer;
+	struct arm_iova_fq __percpu *fq;
 	atomic_long_t fq_flushes;
 	atomic_long_t maps;
 	const char *owner;
@@ -152,46 +167,102 @@ void arm_iova_reserve(struct iommu_dma_cookie *cookie, dma_addr_t first,
 	reserve_iova(iovad, iova_pfn(iovad, first), iova_pfn(iovad, last));
 }
 
-static void arm_iova_fq_flush(struct iommu_dma_cookie *cookie)
+/* Invalidate the IOTLB, then give back what @fq held. */
+static void arm_iova_fq_flush(struct arm_iova_fq *fq)
 {
+	struct iommu_dma_cookie *cookie = fq->cookie;
 	unsigned int i;
 
-	lockdep_assert_held(&cookie->fq_lock);
-	if (!cookie->fq_len)
+	lockdep_assert_held(&fq->lock);
+	if (!fq->len)
 		return;
 	iommu_flush_iotlb_all(cookie->domain);
-	for (i = 0; i < cookie->fq_len; i++)
-		free_iova_fast(&cookie->iovad, cookie->fq[i].pfn,
-			       cookie->fq[i].pages);
-	cookie->fq_len = 0;
+	for (i = 0; i < fq->len; i++)
+		free_iova_fast(&cookie->iovad, fq->entries[i].pfn,
+			       fq->entries[i].pages);
+	fq->len = 0;
 	atomic_long_inc(&cookie->fq_flushes);
+}
+
+static void arm_iova_fq_flush_locked(struct arm_iova_fq *fq)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&fq->lock, flags);
+	arm_iova_fq_flush(fq);
+	spin_unlock_irqrestore(&fq->lock, flags);
 }
 
 static void arm_iova_fq_timeout(struct timer_list *t)
 {
-	struct iommu_dma_cookie *cookie = from_timer(cookie, t, fq_timer);
-	unsigned long flags;
+	struct arm_iova_fq *fq = from_timer(fq, t, timer);
 
-	spin_lock_irqsave(&cookie->fq_lock, flags);
-	arm_iova_fq_flush(cookie);
-	spin_unlock_irqrestore(&cookie->fq_lock, flags);
+	arm_iova_fq_flush_locked(fq);
 }
 
 static void arm_iova_fq_add(struct iommu_dma_cookie *cookie, dma_addr_t iova,
 			    size_t size)
 {
+	/* Stay on this CPU: its queue, its timer, its IOVA cache. */
+	struct arm_iova_fq *fq = get_cpu_ptr(cookie->fq);
 	unsigned long flags;
 
-	spin_lock_irqsave(&cookie->fq_lock, flags);
-	if (cookie->fq_len == ARM_IOVA_FQ_SIZE)
-		arm_iova_fq_flush(cookie);
-	cookie->fq[cookie->fq_len++] = (struct arm_iova_fq_entry) {
+	spin_lock_irqsave(&fq->lock, flags);
+	if (fq->len == ARM_IOVA_FQ_SIZE)
+		arm_iova_fq_flush(fq);
+	fq->entries[fq->len++] = (struct arm_iova_fq_entry) {
 		.pfn	= iova_pfn(&cookie->iovad, iova),
 		.pages	= arm_iova_pages(cookie, size),
 	};
-	spin_unlock_irqrestore(&cookie->fq_lock, flags);
-	if (!timer_pending(&cookie->fq_timer))
-		mod_timer(&cookie->fq_timer, jiffies + ARM_IOVA_FQ_TIMEOUT);
+	spin_unlock_irqrestore(&fq->lock, flags);
+	if (!timer_pending(&fq->timer))
+		mod_timer(&fq->timer, jiffies + ARM_IOVA_FQ_TIMEOUT);
+	put_cpu_ptr(cookie->fq);
+}
+
+/* Invalidate and give back what every CPU's queue holds. */
+static void arm_iova_fq_flush_all(struct iommu_dma_cookie *cookie)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		arm_iova_fq_flush_locked(per_cpu_ptr(cookie->fq, cpu));
+}
+
+static unsigned int arm_iova_fq_len(struct iommu_dma_cookie *cookie)
+{
+	unsigned int cpu, len = 0;
+
+	for_each_possible_cpu(cpu)
+		len += READ_ONCE(per_cpu_ptr(cookie->fq, cpu)->len);
+	return len;
+}
+
+static int arm_iova_fq_init(struct iommu_dma_cookie *cookie)
+{
+	unsigned int cpu;
+
+	cookie->fq = alloc_percpu(struct arm_iova_fq);
+	if (!cookie->fq)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct arm_iova_fq *fq = per_cpu_ptr(cookie->fq, cpu);
+
+		fq->cookie = cookie;
+		spin_lock_init(&fq->lock);
+		timer_setup(&fq->timer, arm_iova_fq_timeout, TIMER_PINNED);
+	}
+	return 0;
+}
+
+static void arm_iova_fq_destroy(struct iommu_dma_cookie *cookie)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		timer_shutdown_sync(&per_cpu_ptr(cookie->fq, cpu)->timer);
+	arm_iova_fq_flush_all(cookie);
+	free_percpu(cookie->fq);
 }
 
 /**
@@ -242,8 +313,8 @@ struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
 	cookie->domain = domain;
 	cookie->limit = base + size - 1;
 	cookie->lazy = !arm_iova_strict;
-	spin_lock_init(&cookie->fq_lock);
-	timer_setup(&cookie->fq_timer, arm_iova_fq_timeout, 0);
+	if (arm_iova_fq_init(cookie))
+		goto fail_owner;
 	/* IOVA 0 would look like an error to some drivers: start above. */
 	base = max_t(dma_addr_t, base, domain->geometry.aperture_start);
 	init_iova_domain(&cookie->iovad, 1UL << order,
@@ -258,6 +329,8 @@ struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
 
 fail_iovad:
 	put_iova_domain(&cookie->iovad);
+	free_percpu(cookie->fq);
+fail_owner:
 	kfree(cookie->owner);
 fail_cookie:
 	kfree(cookie);
@@ -270,20 +343,15 @@ fail_cache:
  * arm_iova_space_free() - undo arm_iova_space_create()
  * @cookie:	the space, of a domain no device is attached to any more
  *
- * What waits in the flush queue is invalidated and freed first.
+ * What waits in the flush queues is invalidated and freed first.
  */
 void arm_iova_space_free(struct iommu_dma_cookie *cookie)
 {
-	unsigned long flags;
-
 	mutex_lock(&arm_iova_spaces_lock);
 	list_del(&cookie->node);
 	mutex_unlock(&arm_iova_spaces_lock);
 
-	timer_shutdown_sync(&cookie->fq_timer);
-	spin_lock_irqsave(&cookie->fq_lock, flags);
-	arm_iova_fq_flush(cookie);
-	spin_unlock_irqrestore(&cookie->fq_lock, flags);
+	arm_iova_fq_destroy(cookie);
 	put_iova_domain(&cookie->iovad);
 	kfree(cookie->owner);
 	kfree(cookie);
@@ -311,7 +379,7 @@ unsigned int arm_iova_stats(struct arm_iova_stats *stats, unsigned int max)
 			st->lazy = arm_iova_lazy(cookie);
 			st->maps = atomic_long_read(&cookie->maps);
 			st->fq_flushes = atomic_long_read(&cookie->fq_flushes);
-			st->fq_now = READ_ONCE(cookie->fq_len);
+			st->fq_now = arm_iova_fq_len(cookie);
 		}
 		n++;
 	}
@@ -344,7 +412,7 @@ static struct iommu_dma_cookie *arm_iova_space_of(struct device *dev)
  */
 VISIBLE_IF_KUNIT unsigned int arm_iommu_fq_pending(struct device *dev)
 {
-	return READ_ONCE(arm_iova_space_of(dev)->fq_len);
+	return arm_iova_fq_len(arm_iova_space_of(dev));
 }
 EXPORT_SYMBOL_IF_KUNIT(arm_iommu_fq_pending);
 
@@ -358,13 +426,10 @@ EXPORT_SYMBOL_IF_KUNIT(arm_iommu_fq_pending);
 VISIBLE_IF_KUNIT void arm_iommu_set_lazy(struct device *dev, bool lazy)
 {
 	struct iommu_dma_cookie *cookie = arm_iova_space_of(dev);
-	unsigned long flags;
 
-	spin_lock_irqsave(&cookie->fq_lock, flags);
-	if (!lazy)
-		arm_iova_fq_flush(cookie);
 	WRITE_ONCE(cookie->lazy, lazy);
-	spin_unlock_irqrestore(&cookie->fq_lock, flags);
+	if (!lazy)
+		arm_iova_fq_flush_all(cookie);
 }
 EXPORT_SYMBOL_IF_KUNIT(arm_iommu_set_lazy);
 #endif /* CONFIG_KUNIT */
