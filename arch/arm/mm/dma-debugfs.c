@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "dma-internal.h"
+#include "dma-iova.h"
 
 static int arm_dma_allocators_show(struct seq_file *s, void *unused)
 {

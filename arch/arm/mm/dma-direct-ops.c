@@ -3,10 +3,11 @@
  * DMA without an IOMMU on 32-bit ARM: arm_dma_ops and arm_coherent_dma_ops.
  *
  * A device's DMA addresses are its physical addresses, through its
- * dma-ranges.  The two tables differ only in how they allocate: both ask
- * the selector (dma-select.c), one for a device whose accesses snoop the
- * CPU caches, the other for one whose accesses do not.  Their streaming
- * members (dma-streaming.c) read the device's coherence themselves.
+ * dma-ranges.  The two tables differ in how they allocate (both ask the
+ * selector, dma-select.c, one for a device whose accesses snoop the CPU
+ * caches, the other for one whose accesses do not) and in map and unmap,
+ * which know the coherence of their table; the other streaming members
+ * (dma-streaming.c) read the device's coherence themselves.
  *
  * A device that never went through arch_setup_dma_ops() has no ops and is
  * served by dma-direct, which calls the arch_* hooks at the end of this
@@ -90,15 +91,13 @@ static int arm_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
 	return 0;
 }
 
-/* Everything but .alloc: the members both tables share. */
+/* Everything but .alloc, .map_page and .unmap_page: what both share. */
 #define ARM_DMA_DIRECT_MEMBERS						\
 	.free			= arm_dma_free,				\
 	.alloc_pages_op		= dma_common_alloc_pages,		\
 	.free_pages		= dma_common_free_pages,		\
 	.mmap			= arm_dma_mmap,				\
 	.get_sgtable		= arm_dma_get_sgtable,			\
-	.map_page		= arm_dma_map_page,			\
-	.unmap_page		= arm_dma_unmap_page,			\
 	.map_sg			= arm_dma_map_sg,			\
 	.unmap_sg		= arm_dma_unmap_sg,			\
 	.map_resource		= arm_dma_map_resource,			\
@@ -111,6 +110,8 @@ static int arm_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
 /* For devices that do not snoop the CPU caches: uncached buffers. */
 const struct dma_map_ops arm_dma_ops = {
 	.alloc			= arm_dma_alloc,
+	.map_page		= arm_dma_map_page,
+	.unmap_page		= arm_dma_unmap_page,
 	ARM_DMA_DIRECT_MEMBERS,
 };
 EXPORT_SYMBOL_IF_KUNIT(arm_dma_ops);
@@ -118,6 +119,8 @@ EXPORT_SYMBOL_IF_KUNIT(arm_dma_ops);
 /* For cache-coherent devices: buffers in the cacheable linear map. */
 const struct dma_map_ops arm_coherent_dma_ops = {
 	.alloc			= arm_coherent_dma_alloc,
+	.map_page		= arm_coherent_dma_map_page,
+	.unmap_page		= arm_coherent_dma_unmap_page,
 	ARM_DMA_DIRECT_MEMBERS,
 };
 EXPORT_SYMBOL_IF_KUNIT(arm_coherent_dma_ops);

@@ -16,8 +16,9 @@
  *   dma-alloc.c, dma-atomic-pool.c	the allocators
  *   dma-cache.c			cache maintenance
  *
- * dma-debugfs.c only reads what the others count.  What only the KUnit
- * suites need is in dma-test.h.
+ * dma-debugfs.c only reads what the others count.  The IOVA space's
+ * interface, with its fast paths inline, is dma-iova.h; what only the
+ * KUnit suites need is in dma-test.h.
  */
 #ifndef __ARM_MM_DMA_INTERNAL_H
 #define __ARM_MM_DMA_INTERNAL_H
@@ -163,8 +164,15 @@ struct scatterlist;
 dma_addr_t arm_dma_map_page(struct device *dev, struct page *page,
 			    unsigned long offset, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs);
+dma_addr_t arm_coherent_dma_map_page(struct device *dev, struct page *page,
+				     unsigned long offset, size_t size,
+				     enum dma_data_direction dir,
+				     unsigned long attrs);
 void arm_dma_unmap_page(struct device *dev, dma_addr_t handle, size_t size,
 			enum dma_data_direction dir, unsigned long attrs);
+void arm_coherent_dma_unmap_page(struct device *dev, dma_addr_t handle,
+				 size_t size, enum dma_data_direction dir,
+				 unsigned long attrs);
 void arm_dma_sync_single_for_cpu(struct device *dev, dma_addr_t handle,
 				 size_t size, enum dma_data_direction dir);
 void arm_dma_sync_single_for_device(struct device *dev, dma_addr_t handle,
@@ -186,48 +194,6 @@ int arm_dma_supported(struct device *dev, u64 mask);
 extern const struct dma_map_ops arm_dma_ops;
 extern const struct dma_map_ops arm_coherent_dma_ops;
 const struct dma_map_ops *arm_dma_direct_ops(struct device *dev);
-
-/* dma-iova.c: the IOVA space of a DMA domain */
-
-/* The smallest piece a domain maps, and so its IOVA space's granule. */
-static inline size_t arm_iova_granule(const struct iommu_domain *domain)
-{
-	return 1UL << __ffs(domain->pgsize_bitmap);
-}
-
-struct iommu_dma_cookie;
-struct iommu_iotlb_gather;
-struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
-					       struct iommu_domain *domain,
-					       dma_addr_t base, u64 size);
-void arm_iova_space_free(struct iommu_dma_cookie *cookie);
-void arm_iova_reserve(struct iommu_dma_cookie *cookie, dma_addr_t first,
-		      dma_addr_t last);
-dma_addr_t arm_iova_alloc(struct device *dev, struct iommu_dma_cookie *cookie,
-			  size_t size);
-void arm_iova_free(struct iommu_dma_cookie *cookie, dma_addr_t iova,
-		   size_t size);
-void arm_iova_release(struct iommu_dma_cookie *cookie, dma_addr_t iova,
-		      size_t size, struct iommu_iotlb_gather *gather);
-bool arm_iova_lazy(struct iommu_dma_cookie *cookie);
-
-/**
- * struct arm_iova_stats - one DMA domain's IOVA space, as debugfs shows it
- * @owner:	the device the domain was made for
- * @lazy:	unmaps are invalidated through the flush queue
- * @maps:	streaming maps and coherent allocations made
- * @fq_flushes:	invalidations the flush queue has made
- * @fq_now:	IOVA ranges waiting in the flush queue
- */
-struct arm_iova_stats {
-	char owner[32];
-	bool lazy;
-	long maps;
-	long fq_flushes;
-	unsigned int fq_now;
-};
-
-unsigned int arm_iova_stats(struct arm_iova_stats *stats, unsigned int max);
 
 /* dma-iommu.c */
 extern const struct dma_map_ops arm_iommu_dma_ops;

@@ -21,6 +21,7 @@
 #include <linux/sizes.h>
 
 #include "dma-internal.h"
+#include "dma-iova.h"
 
 /*
  * MSIs are writes like any other: map each MSI controller's doorbell page
@@ -29,7 +30,7 @@
  */
 static int arm_iommu_map_doorbells(struct iommu_domain *domain)
 {
-	size_t granule = arm_iova_granule(domain);
+	size_t granule = arm_iova_granule(domain->iova_cookie);
 	struct device_node *np;
 	struct resource res;
 	int ret;

@@ -438,7 +438,7 @@ static int iova_race_thread(void *data)
 		if (test_and_set_bit(idx, r->held))
 			atomic_inc(&r->clashes);
 		dma_unmap_page(r->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
-		udelay(20);
+		usleep_range(20, 40);
 		clear_bit(idx, r->held);
 	}
 	if (!page)

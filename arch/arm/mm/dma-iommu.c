@@ -20,6 +20,7 @@
 #include <kunit/visibility.h>
 
 #include "dma-internal.h"
+#include "dma-iova.h"
 #include "dma-test.h"
 
 /* What the device may do to the memory, by direction. */
@@ -43,16 +44,16 @@ static struct iommu_domain *arm_iommu_domain(struct device *dev)
 }
 
 /* Offset of @addr in its granule, and the granules @size bytes there take. */
-static size_t arm_iommu_offset(struct iommu_domain *domain, u64 addr)
+static size_t arm_iommu_offset(struct iommu_dma_cookie *cookie, u64 addr)
 {
-	return addr & (arm_iova_granule(domain) - 1);
+	return addr & (arm_iova_granule(cookie) - 1);
 }
 
-static size_t arm_iommu_span(struct iommu_domain *domain, u64 addr,
+static size_t arm_iommu_span(struct iommu_dma_cookie *cookie, u64 addr,
 			     size_t size)
 {
-	return ALIGN(size + arm_iommu_offset(domain, addr),
-		     arm_iova_granule(domain));
+	return ALIGN(size + arm_iommu_offset(cookie, addr),
+		     arm_iova_granule(cookie));
 }
 
 /*
@@ -60,10 +61,10 @@ static size_t arm_iommu_span(struct iommu_domain *domain, u64 addr,
  * once no TLB can still translate them.  An unmap of something not mapped
  * is refused: its IOVAs may belong to someone else.
  */
-static void arm_iommu_unmap_range(struct device *dev, dma_addr_t iova,
+static void arm_iommu_unmap_range(struct device *dev,
+				  struct iommu_domain *domain, dma_addr_t iova,
 				  size_t size)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
 	struct iommu_iotlb_gather gather;
 	size_t unmapped;
 
@@ -80,13 +81,13 @@ static void arm_iommu_unmap_range(struct device *dev, dma_addr_t iova,
 }
 
 /* Map @size bytes at @phys, not granule aligned, at a new IOVA range. */
-static dma_addr_t arm_iommu_map_phys(struct device *dev, phys_addr_t phys,
-				     size_t size, int prot)
+static dma_addr_t arm_iommu_map_phys(struct device *dev,
+				     struct iommu_domain *domain,
+				     phys_addr_t phys, size_t size, int prot)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
-	size_t offset = arm_iommu_offset(domain, phys);
-	size_t len = arm_iommu_span(domain, phys, size);
+	size_t offset = arm_iommu_offset(cookie, phys);
+	size_t len = arm_iommu_span(cookie, phys, size);
 	dma_addr_t iova;
 
 	if (unlikely(!size)) {
@@ -105,18 +106,14 @@ static dma_addr_t arm_iommu_map_phys(struct device *dev, phys_addr_t phys,
 	return iova + offset;
 }
 
-static void arm_iommu_unmap_phys(struct device *dev, dma_addr_t dma,
+static void arm_iommu_unmap_phys(struct device *dev,
+				 struct iommu_domain *domain, dma_addr_t dma,
 				 size_t size)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 
-	arm_iommu_unmap_range(dev, dma - arm_iommu_offset(domain, dma),
-			      arm_iommu_span(domain, dma, size));
-}
-
-static phys_addr_t arm_iommu_phys(struct device *dev, dma_addr_t dma)
-{
-	return iommu_iova_to_phys(arm_iommu_domain(dev), dma);
+	arm_iommu_unmap_range(dev, domain, dma - arm_iommu_offset(cookie, dma),
+			      arm_iommu_span(cookie, dma, size));
 }
 
 /* Streaming DMA */
@@ -130,7 +127,7 @@ static dma_addr_t arm_iommu_map_page(struct device *dev, struct page *page,
 	phys_addr_t phys = page_to_phys(page) + offset;
 	dma_addr_t dma;
 
-	dma = arm_iommu_map_phys(dev, phys, size,
+	dma = arm_iommu_map_phys(dev, arm_iommu_domain(dev), phys, size,
 				 arm_iommu_prot(dir, coherent, attrs));
 	if (dma != DMA_MAPPING_ERROR && !coherent &&
 	    !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
@@ -142,13 +139,15 @@ static void arm_iommu_unmap_page(struct device *dev, dma_addr_t dma,
 				 size_t size, enum dma_data_direction dir,
 				 unsigned long attrs)
 {
+	struct iommu_domain *domain = arm_iommu_domain(dev);
+
 	if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC)) {
-		phys_addr_t phys = arm_iommu_phys(dev, dma);
+		phys_addr_t phys = iommu_iova_to_phys(domain, dma);
 
 		if (phys)
 			arm_dma_sync_for_cpu(phys, size, dir);
 	}
-	arm_iommu_unmap_phys(dev, dma, size);
+	arm_iommu_unmap_phys(dev, domain, dma, size);
 }
 
 static void arm_iommu_sync_single_for_cpu(struct device *dev, dma_addr_t dma,
@@ -156,7 +155,8 @@ static void arm_iommu_sync_single_for_cpu(struct device *dev, dma_addr_t dma,
 					  enum dma_data_direction dir)
 {
 	if (!dev_is_dma_coherent(dev))
-		arm_dma_sync_for_cpu(arm_iommu_phys(dev, dma), size, dir);
+		arm_dma_sync_for_cpu(iommu_iova_to_phys(arm_iommu_domain(dev), dma),
+				     size, dir);
 }
 
 static void arm_iommu_sync_single_for_device(struct device *dev,
@@ -164,7 +164,8 @@ static void arm_iommu_sync_single_for_device(struct device *dev,
 					     enum dma_data_direction dir)
 {
 	if (!dev_is_dma_coherent(dev))
-		arm_dma_sync_for_device(arm_iommu_phys(dev, dma), size, dir);
+		arm_dma_sync_for_device(iommu_iova_to_phys(arm_iommu_domain(dev),
+							   dma), size, dir);
 }
 
 /* The entries' own pages: the cache work does not need the IOMMU. */
@@ -197,7 +198,7 @@ static void arm_iommu_sync_sg_for_device(struct device *dev,
 }
 
 /* The IOVA space a list's entries take, each granule aligned. */
-static size_t arm_iommu_sg_span(struct iommu_domain *domain,
+static size_t arm_iommu_sg_span(struct iommu_dma_cookie *cookie,
 				struct scatterlist *sgl, int nents)
 {
 	struct scatterlist *sg;
@@ -205,7 +206,7 @@ static size_t arm_iommu_sg_span(struct iommu_domain *domain,
 	int i;
 
 	for_each_sg(sgl, sg, nents, i)
-		span += arm_iommu_span(domain, sg_phys(sg), sg->length);
+		span += arm_iommu_span(cookie, sg_phys(sg), sg->length);
 	return span;
 }
 
@@ -287,7 +288,7 @@ static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	bool coherent = dev_is_dma_coherent(dev);
 	int prot = arm_iommu_prot(dir, coherent, attrs);
-	size_t span = arm_iommu_sg_span(domain, sgl, nents);
+	size_t span = arm_iommu_sg_span(cookie, sgl, nents);
 	struct scatterlist *sg;
 	dma_addr_t iova, cur;
 	int i;
@@ -302,8 +303,8 @@ static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 		return -ENOMEM;
 	cur = iova;
 	for_each_sg(sgl, sg, nents, i) {
-		size_t offset = arm_iommu_offset(domain, sg_phys(sg));
-		size_t len = arm_iommu_span(domain, sg_phys(sg), sg->length);
+		size_t offset = arm_iommu_offset(cookie, sg_phys(sg));
+		size_t len = arm_iommu_span(cookie, sg_phys(sg), sg->length);
 
 		if (arm_iommu_map_one(domain, cur, sg_phys(sg) - offset, len,
 				      prot))
@@ -331,12 +332,14 @@ static void arm_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl,
 			       unsigned long attrs)
 {
 	struct iommu_domain *domain = arm_iommu_domain(dev);
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	dma_addr_t start = sg_dma_address(sgl);
 
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		arm_iommu_sync_sg_for_cpu(dev, sgl, nents, dir);
-	arm_iommu_unmap_range(dev, start - arm_iommu_offset(domain, start),
-			      arm_iommu_sg_span(domain, sgl, nents));
+	arm_iommu_unmap_range(dev, domain,
+			      start - arm_iommu_offset(cookie, start),
+			      arm_iommu_sg_span(cookie, sgl, nents));
 }
 
 static dma_addr_t arm_iommu_map_resource(struct device *dev, phys_addr_t phys,
@@ -344,7 +347,7 @@ static dma_addr_t arm_iommu_map_resource(struct device *dev, phys_addr_t phys,
 					 enum dma_data_direction dir,
 					 unsigned long attrs)
 {
-	return arm_iommu_map_phys(dev, phys, size,
+	return arm_iommu_map_phys(dev, arm_iommu_domain(dev), phys, size,
 				  arm_iommu_prot(dir, false, attrs) | IOMMU_MMIO);
 }
 
@@ -352,7 +355,7 @@ static void arm_iommu_unmap_resource(struct device *dev, dma_addr_t dma,
 				     size_t size, enum dma_data_direction dir,
 				     unsigned long attrs)
 {
-	arm_iommu_unmap_phys(dev, dma, size);
+	arm_iommu_unmap_phys(dev, arm_iommu_domain(dev), dma, size);
 }
 
 /* Coherent buffers */
@@ -382,7 +385,8 @@ static void *arm_iommu_alloc_contiguous(struct device *dev, size_t size,
 	page = arm_dma_alloc_buffer(&req, &cookie);
 	if (!page)
 		return NULL;
-	*handle = arm_iommu_map_phys(dev, page_to_phys(page), size,
+	*handle = arm_iommu_map_phys(dev, arm_iommu_domain(dev),
+				     page_to_phys(page), size,
 				     arm_iommu_prot(DMA_BIDIRECTIONAL, coherent, attrs));
 	if (*handle == DMA_MAPPING_ERROR) {
 		arm_dma_free_buffer(dev, size, cookie, page);
@@ -449,8 +453,9 @@ static void *arm_iommu_alloc(struct device *dev, size_t size,
 static void arm_iommu_free(struct device *dev, size_t size, void *cpu_addr,
 			   dma_addr_t handle, unsigned long attrs)
 {
+	struct iommu_domain *domain = arm_iommu_domain(dev);
 	struct page **pages = dma_common_find_pages(cpu_addr);
-	phys_addr_t phys = arm_iommu_phys(dev, handle);
+	phys_addr_t phys = iommu_iova_to_phys(domain, handle);
 
 	size = PAGE_ALIGN(size);
 	if (!phys) {
@@ -459,7 +464,7 @@ static void arm_iommu_free(struct device *dev, size_t size, void *cpu_addr,
 		WARN_ON_ONCE(1);
 		return;
 	}
-	arm_iommu_unmap_phys(dev, handle, size);
+	arm_iommu_unmap_phys(dev, domain, handle, size);
 	if (pages) {
 		dma_common_free_remap(cpu_addr, size);
 		arm_dma_free_pages(pages, size);
@@ -474,7 +479,7 @@ static int arm_iommu_mmap(struct device *dev, struct vm_area_struct *vma,
 {
 	unsigned long count = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	struct page **pages = dma_common_find_pages(cpu_addr);
-	phys_addr_t phys = arm_iommu_phys(dev, handle);
+	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
 
 	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
 	if (pages)
@@ -489,7 +494,7 @@ static int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
 				 unsigned long attrs)
 {
 	struct page **pages = dma_common_find_pages(cpu_addr);
-	phys_addr_t phys = arm_iommu_phys(dev, handle);
+	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
 	int ret;
 
 	if (pages)

@@ -27,6 +27,7 @@
 #include <kunit/visibility.h>
 
 #include "dma-internal.h"
+#include "dma-iova.h"
 #include "dma-test.h"
 
 #define ARM_IOVA_FQ_SIZE	256
@@ -56,102 +57,15 @@ struct arm_iova_fq_entry {
  */
 struct arm_iova_fq {
 	struct iommu_dma_cookie *cookie;
-	spinlock_t lock;
+	spinlock_t lock;		/* guards len and entries */
 	unsigned int len;
 	struct timer_list timer;
 	struct arm_iova_fq_entry entries[ARM_IOVA_FQ_SIZE];
 };
 
-/**
- * struct iommu_dma_cookie - the IOVA space of one DMA domain
- * @domain:	the domain
- * @iovad:	its IOVA space
- * @limit:	the highest IOVA it may hand out
- * @lazy:	unmaps go through the flush queues
- * @fq:		the flush queue of each CPU
- * @fq_flushes:	invalidations the queues have made
- * @maps:	IOVA ranges handed out
- * @owner:	name of the device the domain was made for
- * @node:	in arm_iova_spaces
- */
-struct iommu_dma_cookie {
-	struct iommu_domain *domain;
-	struct iova_domain iovad;
-	dma_addr_t limit;
-	bool lazy;
-	struct arm_iova_fq __percpu *fq;
-	atomic_long_t fq_flushes;
-	atomic_long_t maps;
-	const char *owner;
-	struct list_head node;
-};
-
 /* Every IOVA space there is, for debugfs and the tests. */
 static LIST_HEAD(arm_iova_spaces);
 static DEFINE_MUTEX(arm_iova_spaces_lock);
-
-static unsigned long arm_iova_pages(struct iommu_dma_cookie *cookie,
-				    size_t size)
-{
-	return size >> iova_shift(&cookie->iovad);
-}
-
-/**
- * arm_iova_lazy() - whether unmaps of a space are invalidated in batches
- * @cookie:	the space
- *
- * Return: true when they go through the flush queue.
- */
-bool arm_iova_lazy(struct iommu_dma_cookie *cookie)
-{
-	return READ_ONCE(cookie->lazy);
-}
-
-/**
- * arm_iova_alloc() - a range of IOVAs for a device
- * @dev:	the device, whose DMA mask and bus limit bound the range
- * @cookie:	the IOVA space of its domain
- * @size:	bytes, granule aligned, not 0
- *
- * A range of no size is refused before the IOVA library sees it: a failed
- * request of 0 pages would make it refuse every later request below 4 GiB.
- *
- * Return: the first IOVA of the range, or 0 when there is no room.
- */
-dma_addr_t arm_iova_alloc(struct device *dev, struct iommu_dma_cookie *cookie,
-			  size_t size)
-{
-	struct iova_domain *iovad = &cookie->iovad;
-	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
-	unsigned long pfn;
-
-	if (WARN_ON_ONCE(!size))
-		return 0;
-	limit = min3(limit, (u64)cookie->limit,
-		     (u64)cookie->domain->geometry.aperture_end);
-	pfn = alloc_iova_fast(iovad, arm_iova_pages(cookie, size),
-			      limit >> iova_shift(iovad), true);
-	if (!pfn) {
-		dev_err_ratelimited(dev, "out of IOVA space for %zu bytes under %#llx\n",
-				    size, limit);
-		return 0;
-	}
-	atomic_long_inc(&cookie->maps);
-	return (dma_addr_t)pfn << iova_shift(iovad);
-}
-
-/**
- * arm_iova_free() - give back a range no IOTLB can translate
- * @cookie:	the IOVA space
- * @iova:	the first IOVA of the range
- * @size:	bytes, granule aligned, as allocated
- */
-void arm_iova_free(struct iommu_dma_cookie *cookie, dma_addr_t iova,
-		   size_t size)
-{
-	free_iova_fast(&cookie->iovad, iova_pfn(&cookie->iovad, iova),
-		       arm_iova_pages(cookie, size));
-}
 
 /**
  * arm_iova_reserve() - keep a range out of an IOVA space for good
@@ -200,8 +114,14 @@ static void arm_iova_fq_timeout(struct timer_list *t)
 	arm_iova_fq_flush_locked(fq);
 }
 
-static void arm_iova_fq_add(struct iommu_dma_cookie *cookie, dma_addr_t iova,
-			    size_t size)
+/**
+ * arm_iova_fq_add() - queue a range until the next invalidation
+ * @cookie:	the IOVA space
+ * @iova:	the first IOVA of the range, unmapped already
+ * @size:	bytes, granule aligned, as allocated
+ */
+void arm_iova_fq_add(struct iommu_dma_cookie *cookie, dma_addr_t iova,
+		     size_t size)
 {
 	/* Stay on this CPU: its queue, its timer, its IOVA cache. */
 	struct arm_iova_fq *fq = get_cpu_ptr(cookie->fq);
@@ -212,7 +132,7 @@ static void arm_iova_fq_add(struct iommu_dma_cookie *cookie, dma_addr_t iova,
 		arm_iova_fq_flush(fq);
 	fq->entries[fq->len++] = (struct arm_iova_fq_entry) {
 		.pfn	= iova_pfn(&cookie->iovad, iova),
-		.pages	= arm_iova_pages(cookie, size),
+		.pages	= size >> iova_shift(&cookie->iovad),
 	};
 	spin_unlock_irqrestore(&fq->lock, flags);
 	if (!timer_pending(&fq->timer))
@@ -266,27 +186,6 @@ static void arm_iova_fq_destroy(struct iommu_dma_cookie *cookie)
 }
 
 /**
- * arm_iova_release() - give back a range that was just unmapped
- * @cookie:	the IOVA space
- * @iova:	the first IOVA of the range
- * @size:	bytes, granule aligned, as allocated
- * @gather:	the invalidation the unmap gathered
- *
- * Strictly, the IOTLB is invalidated now and the range freed; lazily, the
- * range waits in the flush queue for a later invalidation of everything.
- */
-void arm_iova_release(struct iommu_dma_cookie *cookie, dma_addr_t iova,
-		      size_t size, struct iommu_iotlb_gather *gather)
-{
-	if (arm_iova_lazy(cookie)) {
-		arm_iova_fq_add(cookie, iova, size);
-		return;
-	}
-	iommu_iotlb_sync(cookie->domain, gather);
-	arm_iova_free(cookie, iova, size);
-}
-
-/**
  * arm_iova_space_create() - an IOVA space for a new DMA domain
  * @dev:	the device the domain is made for, by name in debugfs
  * @domain:	the domain
@@ -299,7 +198,7 @@ struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
 					       struct iommu_domain *domain,
 					       dma_addr_t base, u64 size)
 {
-	unsigned long order = ilog2(arm_iova_granule(domain));
+	unsigned long order = __ffs(domain->pgsize_bitmap);
 	struct iommu_dma_cookie *cookie;
 
 	if (iova_cache_get())
