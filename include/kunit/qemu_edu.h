@@ -28,6 +28,35 @@
 #define QEMU_EDU_XFER		SZ_1K
 
 /**
+ * qemu_edu_dma_len() - copy bytes between edu and a bus address
+ * @regs:	edu's BAR 0
+ * @bus:	the DMA address on the RAM side (below 4 GiB)
+ * @to_ram:	from edu's buffer to @bus, else from @bus to the buffer
+ * @len:	bytes, at most QEMU_EDU_XFER
+ *
+ * Return: true when the transfer finished within two seconds.
+ */
+static inline bool qemu_edu_dma_len(void __iomem *regs, u64 bus, bool to_ram,
+				    u32 len)
+{
+	unsigned int waited;
+
+	writel(to_ram ? QEMU_EDU_BUFFER : lower_32_bits(bus),
+	       regs + QEMU_EDU_DMA_SRC);
+	writel(to_ram ? lower_32_bits(bus) : QEMU_EDU_BUFFER,
+	       regs + QEMU_EDU_DMA_DST);
+	writel(len, regs + QEMU_EDU_DMA_COUNT);
+	writel(QEMU_EDU_DMA_RUN | (to_ram ? QEMU_EDU_DMA_TO_RAM : 0),
+	       regs + QEMU_EDU_DMA_CMD);
+	for (waited = 0; waited < 2000; waited += 20) {
+		if (!(readl(regs + QEMU_EDU_DMA_CMD) & QEMU_EDU_DMA_RUN))
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+/**
  * qemu_edu_dma() - copy QEMU_EDU_XFER bytes between edu and a bus address
  * @regs:	edu's BAR 0
  * @bus:	the DMA address on the RAM side (below 4 GiB)
@@ -37,21 +66,7 @@
  */
 static inline bool qemu_edu_dma(void __iomem *regs, u64 bus, bool to_ram)
 {
-	unsigned int waited;
-
-	writel(to_ram ? QEMU_EDU_BUFFER : lower_32_bits(bus),
-	       regs + QEMU_EDU_DMA_SRC);
-	writel(to_ram ? lower_32_bits(bus) : QEMU_EDU_BUFFER,
-	       regs + QEMU_EDU_DMA_DST);
-	writel(QEMU_EDU_XFER, regs + QEMU_EDU_DMA_COUNT);
-	writel(QEMU_EDU_DMA_RUN | (to_ram ? QEMU_EDU_DMA_TO_RAM : 0),
-	       regs + QEMU_EDU_DMA_CMD);
-	for (waited = 0; waited < 2000; waited += 20) {
-		if (!(readl(regs + QEMU_EDU_DMA_CMD) & QEMU_EDU_DMA_RUN))
-			return true;
-		msleep(20);
-	}
-	return false;
+	return qemu_edu_dma_len(regs, bus, to_ram, QEMU_EDU_XFER);
 }
 
 /**

@@ -15,7 +15,7 @@
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/iommu.h>
 #include <linux/iopoll.h>
-#include <linux/pci.h>
+#include <linux/xarray.h>
 
 #include "smmu-v3.h"
 
@@ -60,6 +60,7 @@ int smmu_queue_init(struct smmu_device *smmu, struct smmu_queue *q,
 	q->dwords = dwords;
 	q->prod = 0;
 	q->cons = 0;
+	q->ovf_ack = 0;
 	q->prod_reg = smmu->base + prod_off;
 	q->cons_reg = smmu->base + cons_off;
 	lo_hi_writeq_relaxed(BASE_RA | (q->dma & GENMASK_ULL(51, 5)) |
@@ -143,18 +144,27 @@ int smmu_sync_one(struct smmu_device *smmu, const u64 *cmd)
 
 /* Interrupts */
 
+/* The device behind stream @sid, with a reference, or NULL. */
+static struct device *smmu_master_dev(struct smmu_device *smmu, u32 sid)
+{
+	struct smmu_master *master;
+	struct device *dev = NULL;
+
+	mutex_lock(&smmu->streams_lock);
+	master = xa_load(&smmu->streams, sid);
+	if (master)
+		dev = get_device(master->dev);
+	mutex_unlock(&smmu->streams_lock);
+	return dev;
+}
+
 static void smmu_report_event(struct smmu_device *smmu, const u64 *evt)
 {
 	unsigned int id = FIELD_GET(EVT0_ID, evt[0]);
 	u32 sid = FIELD_GET(EVT0_SID, evt[0]);
-	struct device *master = NULL;
-	struct pci_dev *pdev;
+	struct device *master = smmu_master_dev(smmu, sid);
 
 	atomic_inc(&smmu->events[id & 0xff]);
-	/* PCI requester IDs are the stream IDs on the machines we know. */
-	pdev = pci_get_domain_bus_and_slot(0, PCI_BUS_NUM(sid), sid & 0xff);
-	if (pdev)
-		master = &pdev->dev;
 	dev_err_ratelimited(smmu->dev,
 			    "event %#04x (%s): stream %#x (%s), %s of iova %#llx\n",
 			    id, smmu_event_name(id), sid,
@@ -169,26 +179,38 @@ static void smmu_report_event(struct smmu_device *smmu, const u64 *evt)
 					   evt[1] & EVT1_RNW ? IOMMU_FAULT_READ :
 							       IOMMU_FAULT_WRITE);
 	}
-	pci_dev_put(pdev);
+	put_device(master);
 }
 
+/*
+ * Drain the event queue until the SMMU has written nothing more since the
+ * last look.  An overflow is PROD.OVFLG differing from the flag last
+ * acknowledged: it is reported once, then acknowledged with the next CONS.
+ */
 irqreturn_t smmu_evtq_thread(int irq, void *data)
 {
 	struct smmu_device *smmu = data;
 	struct smmu_queue *q = &smmu->evtq;
+	bool drained;
 	u32 prod;
 
-	prod = readl_relaxed(q->prod_reg);
-	if ((prod ^ q->cons) & Q_OVERFLOW)
-		dev_err_ratelimited(smmu->dev, "event queue overflowed: events lost\n");
-	q->prod = prod & ((2 << q->log2n) - 1);
-	while (!q_empty(q)) {
-		/* Read the record only after seeing the producer move. */
-		dma_rmb();
-		smmu_report_event(smmu, q->base + q_idx(q, q->cons) * q->dwords);
-		q->cons = q_inc(q, q->cons);
-	}
-	writel((prod & Q_OVERFLOW) | q->cons, q->cons_reg);
+	do {
+		prod = readl_relaxed(q->prod_reg);
+		if ((prod & Q_OVERFLOW) != q->ovf_ack) {
+			atomic_inc(&smmu->events_lost);
+			dev_err(smmu->dev, "event queue overflowed: events lost\n");
+			q->ovf_ack = prod & Q_OVERFLOW;
+		}
+		q->prod = prod & ((2 << q->log2n) - 1);
+		drained = !q_empty(q);
+		while (!q_empty(q)) {
+			/* Read the record only after seeing the producer move. */
+			dma_rmb();
+			smmu_report_event(smmu, q->base + q_idx(q, q->cons) * q->dwords);
+			q->cons = q_inc(q, q->cons);
+		}
+		writel(q->ovf_ack | q->cons, q->cons_reg);
+	} while (drained);
 	return IRQ_HANDLED;
 }
 
@@ -204,8 +226,10 @@ irqreturn_t smmu_gerror_irq(int irq, void *data)
 		dev_err(smmu->dev, "global error: the SMMU entered service failure mode\n");
 	if (active & GERROR_CMDQ_ERR)
 		dev_err(smmu->dev, "global error: command queue error\n");
-	if (active & GERROR_EVTQ_ABT_ERR)
+	if (active & GERROR_EVTQ_ABT_ERR) {
+		atomic_inc(&smmu->events_lost);
 		dev_err(smmu->dev, "global error: event queue write aborted\n");
+	}
 	if (active & ~(GERROR_SFM_ERR | GERROR_CMDQ_ERR | GERROR_EVTQ_ABT_ERR))
 		dev_err(smmu->dev, "global errors %#x\n", active);
 	writel(gerror, smmu->base + SMMU_GERRORN);

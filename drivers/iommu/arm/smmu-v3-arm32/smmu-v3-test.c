@@ -156,6 +156,8 @@ struct edu_test {
 	void __iomem *regs;
 	struct iommu_domain *domain;
 	struct page *in, *out;
+	atomic_t faults;
+	unsigned long fault_iova;
 };
 
 static struct smmu_device *smmu_of(struct device *dev)
@@ -358,6 +360,50 @@ static void dma_to_the_top_page_faults_after_unmap(struct kunit *test)
 			      "the unmapped page at the top of the IOVA space was written");
 }
 
+static int count_fault(struct iommu_domain *domain, struct device *dev,
+		       unsigned long iova, int flags, void *token)
+{
+	struct edu_test *t = token;
+
+	WRITE_ONCE(t->fault_iova, iova);
+	atomic_inc(&t->faults);
+	return 0;
+}
+
+/*
+ * QEMU records a fault for each 4-byte access: one stray 1 KiB DMA is 256
+ * events, more than the event queue holds.  The driver says so once, and
+ * the faults of the next stray DMA still reach the domain's handler.
+ */
+static void faults_after_a_full_event_queue_are_still_reported(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
+	unsigned int waited;
+	int lost, seen;
+
+	attach_paging_domain(test, t);
+	iommu_set_fault_handler(t->domain, count_fault, t);
+	lost = atomic_read(&smmu->events_lost);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, true));
+	for (waited = 0; waited < 1000 && atomic_read(&t->faults) <
+	     (1 << smmu->evtq.log2n); waited += 20)
+		msleep(20);
+	msleep(100);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&smmu->events_lost), lost + 1,
+			    "one loss of events, reported once");
+
+	seen = atomic_read(&t->faults);
+	KUNIT_ASSERT_TRUE(test, qemu_edu_dma_len(t->regs, IOVA_IN, true, 16));
+	for (waited = 0; waited < 1000 && atomic_read(&t->faults) < seen + 4;
+	     waited += 20)
+		msleep(20);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&t->faults), seen + 4,
+			    "the four faults of a 16-byte DMA after the loss");
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->fault_iova) & PAGE_MASK, IOVA_IN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->events_lost), lost + 1);
+}
+
 static void a_blocked_device_cannot_reach_memory(struct kunit *test)
 {
 	struct edu_test *t = test->priv;
@@ -402,6 +448,7 @@ static struct kunit_case smmu_v3_edu_cases[] = {
 	KUNIT_CASE(device_dma_reaches_mapped_pages_through_the_smmu),
 	KUNIT_CASE(dma_after_unmap_faults_and_leaves_memory_alone),
 	KUNIT_CASE(dma_to_the_top_page_faults_after_unmap),
+	KUNIT_CASE(faults_after_a_full_event_queue_are_still_reported),
 	KUNIT_CASE(a_blocked_device_cannot_reach_memory),
 	{}
 };

@@ -344,6 +344,41 @@ static struct smmu_device *smmu_from_fwnode(struct fwnode_handle *fwnode)
 	return dev ? dev_get_drvdata(dev) : NULL;
 }
 
+/*
+ * Record @master as the owner of its stream IDs, for fault reports.  A
+ * stream ID another device already has (a PCI alias, say) stays with the
+ * first: both are in one IOMMU group, and either name leads to it.
+ */
+static void smmu_add_streams(struct smmu_master *master)
+{
+	struct smmu_device *smmu = master->smmu;
+	unsigned int i;
+
+	mutex_lock(&smmu->streams_lock);
+	for (i = 0; i < master->nr_sids; i++) {
+		struct smmu_master *first;
+
+		first = xa_cmpxchg(&smmu->streams, master->sids[i], NULL,
+				   master, GFP_KERNEL);
+		if (first && !xa_is_err(first))
+			dev_info(master->dev, "shares stream ID %#x with %s\n",
+				 master->sids[i], dev_name(first->dev));
+	}
+	mutex_unlock(&smmu->streams_lock);
+}
+
+static void smmu_remove_streams(struct smmu_master *master)
+{
+	struct smmu_device *smmu = master->smmu;
+	unsigned int i;
+
+	mutex_lock(&smmu->streams_lock);
+	for (i = 0; i < master->nr_sids; i++)
+		xa_cmpxchg(&smmu->streams, master->sids[i], master, NULL,
+			   GFP_KERNEL);
+	mutex_unlock(&smmu->streams_lock);
+}
+
 static struct iommu_device *smmu_probe_device(struct device *dev)
 {
 	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(dev);
@@ -378,6 +413,7 @@ static struct iommu_device *smmu_probe_device(struct device *dev)
 		if (ret)
 			goto fail;
 	}
+	smmu_add_streams(master);
 	dev_iommu_priv_set(dev, master);
 	return &smmu->iommu;
 
@@ -391,6 +427,7 @@ static void smmu_release_device(struct device *dev)
 	struct smmu_master *master = dev_iommu_priv_get(dev);
 	u64 ste[STE_DWORDS];
 
+	smmu_remove_streams(master);
 	smmu_ste_abort(ste);
 	smmu_install_ste(master, ste);
 	kfree(master);
@@ -618,6 +655,8 @@ static int smmu_probe(struct platform_device *pdev)
 	spin_lock_init(&smmu->cmdq_lock);
 	mutex_init(&smmu->strtab_lock);
 	ida_init(&smmu->asids);
+	xa_init(&smmu->streams);
+	mutex_init(&smmu->streams_lock);
 
 	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
 	if (!res || resource_size(res) < SMMU_EVTQ_CONS + 4) {

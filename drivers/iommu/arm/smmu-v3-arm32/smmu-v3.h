@@ -16,6 +16,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 /* The widest input of stage 1 translation with the 4K granule. */
 #define SMMU_S1_4K_IAS		48
@@ -190,6 +191,7 @@ const char *smmu_event_name(unsigned int id);
  * @dwords:	double words per entry
  * @prod:	producer index, with the wrap bit above the index bits
  * @cons:	consumer index, likewise
+ * @ovf_ack:	the overflow flag last acknowledged (event queue)
  * @prod_reg:	the SMMU's producer register
  * @cons_reg:	the SMMU's consumer register
  */
@@ -200,6 +202,7 @@ struct smmu_queue {
 	unsigned int dwords;
 	u32 prod;
 	u32 cons;
+	u32 ovf_ack;
 	void __iomem *prod_reg;
 	void __iomem *cons_reg;
 };
@@ -225,7 +228,11 @@ struct smmu_queue {
  * @cmdq_lock:	serialises the command queue
  * @evtq:	event queue
  * @asids:	ASIDs in use
+ * @streams:	the master of each stream ID, for reporting its faults
+ * @streams_lock: guards @streams against masters going away
  * @events:	events reported, by event ID
+ * @events_lost: times the event queue could not take an event, each
+ *		reported once
  * @sync_timeouts: CMD_SYNCs that did not complete in time
  */
 struct smmu_device {
@@ -248,7 +255,10 @@ struct smmu_device {
 	spinlock_t cmdq_lock;		/* the command queue's producer */
 	struct smmu_queue evtq;
 	struct ida asids;
+	struct xarray streams;
+	struct mutex streams_lock;	/* lookups against removal */
 	atomic_t events[256];
+	atomic_t events_lost;
 	atomic_t sync_timeouts;
 };
 
