@@ -47,6 +47,9 @@ RUNS = [
     ("virt-swiotlb", "virt", ["swiotlb=force"], []),
     ("virt-smmu", "virt", ["mem=960M"],
      ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
+    # A command queue of 4 entries: every invalidation batch fills it.
+    ("virt-smmu-tinyq", "virt", ["mem=960M", "smmu_v3_arm32.cmdq_log2n=2"],
+     ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
     ("virt-smmu-legacy", "virt-legacy", ["mem=960M"],
      ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
     ("vexpress", "vexpress", ["mem=960M"], []),
@@ -256,6 +259,13 @@ def boot_run(src, build, name, fragment, qemu, append):
             planned = True
         elif "DMA-API:" in line or "Kernel panic" in line:
             print("[%s] %s" % (name, line))
+    # /init powers off with the drivers' DMA still mapped: the SMMU's
+    # .shutdown must turn translation off on the way down.
+    if any("iommu=smmuv3" in a for a in qemu):
+        down = re.search(r"smmuv3: disabled for shutdown", console)
+        print("[%s] %s the SMMU was disabled on the way down" %
+              (name, "ok -" if down else "not ok -"))
+        tally["passed" if down else "failed"] += 1
     note = ""
     if not planned:
         tally["failed"] += 1

@@ -39,9 +39,32 @@ void smmu_ste_s1(u64 *ste, dma_addr_t cd, bool coherent)
 }
 
 /*
+ * The bits of @ste its config makes the SMMU read: the others may change
+ * under it without the SMMU noticing.
+ */
+void smmu_ste_used(const u64 *ste, u64 *used)
+{
+	memset(used, 0, STE_DWORDS * sizeof(*used));
+	used[0] = STE0_V;
+	if (!(ste[0] & STE0_V))
+		return;
+	used[0] |= STE0_CFG;
+	switch (FIELD_GET(STE0_CFG, ste[0])) {
+	case STE_CFG_BYPASS:
+		used[1] = STE1_SHCFG;
+		break;
+	case STE_CFG_S1:
+		used[0] |= STE0_S1FMT | STE0_S1CTXPTR | STE0_S1CDMAX;
+		used[1] = STE1_S1CIR | STE1_S1COR | STE1_S1CSH;
+		break;
+	}
+}
+
+/*
  * A context descriptor for io-pgtable's AArch64 stage 1 tables: TTB0 only
  * (TTB1 walks disabled), faults recorded and terminated with an abort,
- * AArch64 format, shared ASID set off.
+ * AArch64 format, and ASET: the ASID is the SMMU's own, so TLB maintenance
+ * the CPUs broadcast for their ASIDs of the same number leaves it alone.
  */
 void smmu_cd_s1(u64 *cd, u16 asid, const struct io_pgtable_cfg *cfg)
 {
@@ -57,7 +80,7 @@ void smmu_cd_s1(u64 *cd, u16 asid, const struct io_pgtable_cfg *cfg)
 		FIELD_PREP(CD0_SH0, s1->tcr.sh) |
 		CD0_EPD1 | CD0_V |
 		FIELD_PREP(CD0_IPS, s1->tcr.ips) |
-		CD0_AA64 | CD0_R | CD0_A |
+		CD0_AA64 | CD0_R | CD0_A | CD0_ASET |
 		FIELD_PREP(CD0_ASID, asid);
 }
 

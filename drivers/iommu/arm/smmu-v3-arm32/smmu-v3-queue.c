@@ -73,30 +73,115 @@ int smmu_queue_init(struct smmu_device *smmu, struct smmu_queue *q,
 
 /* Commands */
 
-static int smmu_cmdq_wait_space(struct smmu_device *smmu)
+/* Consumed up to @target or, with @space, room for one more command. */
+static bool smmu_cmdq_reached(const struct smmu_queue *q, bool space,
+			      u32 target)
 {
-	struct smmu_queue *q = &smmu->cmdq;
-
-	return readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
-						 !q_full(q), 1, SMMU_POLL_US);
+	return space ? !q_full(q) : (q->cons & ((2 << q->log2n) - 1)) == target;
 }
 
-static void smmu_cmdq_write(struct smmu_device *smmu, const u64 *cmd)
+/*
+ * Whether the SMMU stopped at a command it could not execute.  CONS.ERR
+ * says why, but only while GERROR.CMDQ_ERR is active: QEMU keeps the field
+ * after the error is acknowledged.
+ */
+static bool smmu_cmdq_stopped(struct smmu_device *smmu, u32 cons)
+{
+	u32 active;
+
+	if (!(cons & CMDQ_CONS_ERR))
+		return false;
+	active = readl_relaxed(smmu->base + SMMU_GERROR) ^
+		 readl_relaxed(smmu->base + SMMU_GERRORN);
+	return active & GERROR_CMDQ_ERR;
+}
+
+/*
+ * Put a CMD_SYNC, which cannot fail, where the SMMU stopped, and
+ * acknowledge CMDQ_ERR: the SMMU then goes on from that slot.  The gerror
+ * interrupt leaves CMDQ_ERR to this, so that the SMMU never retries the
+ * command that failed.
+ */
+static void smmu_cmdq_skip(struct smmu_device *smmu)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+	u64 *slot = q->base + q_idx(q, q->cons) * q->dwords;
+	unsigned long flags;
+	u32 gerrorn;
+
+	atomic_inc(&smmu->cmdq_errors);
+	dev_err_ratelimited(smmu->dev, "command %#llx failed (error %lu): skipped\n",
+			    FIELD_GET(CMD0_OP, slot[0]),
+			    FIELD_GET(CMDQ_CONS_ERR, q->cons));
+	smmu_cmd_sync(slot);
+	dma_wmb();
+	spin_lock_irqsave(&smmu->gerror_lock, flags);
+	gerrorn = readl_relaxed(smmu->base + SMMU_GERRORN);
+	writel(gerrorn ^ GERROR_CMDQ_ERR, smmu->base + SMMU_GERRORN);
+	spin_unlock_irqrestore(&smmu->gerror_lock, flags);
+}
+
+/*
+ * Wait for the SMMU to consume up to @target (or to make room for one more
+ * command), skipping each command it stops at.
+ *
+ * Return: 0; -EIO when a command was skipped; -ETIMEDOUT.
+ */
+static int smmu_cmdq_wait(struct smmu_device *smmu, bool space, u32 target)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+	int skipped = 0, ret;
+
+	for (;;) {
+		ret = readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
+							smmu_cmdq_reached(q, space, target) ||
+							smmu_cmdq_stopped(smmu, q->cons),
+							1, SMMU_POLL_US);
+		if (ret)
+			return ret;
+		if (smmu_cmdq_reached(q, space, target))
+			return skipped ? -EIO : 0;
+		smmu_cmdq_skip(smmu);
+		skipped++;
+	}
+}
+
+/*
+ * Queue one command.  When the queue is full, what it holds is published
+ * first, so the SMMU can make room; an entry it has not consumed is never
+ * overwritten.
+ */
+static int smmu_cmdq_write(struct smmu_device *smmu, const u64 *cmd)
 {
 	struct smmu_queue *q = &smmu->cmdq;
 	u64 *slot;
+	int ret = 0;
 
-	if (q_full(q) && smmu_cmdq_wait_space(smmu))
-		dev_err_ratelimited(smmu->dev, "command queue stuck full\n");
+	if (q_full(q)) {
+		dma_wmb();
+		writel(q->prod, q->prod_reg);
+		ret = smmu_cmdq_wait(smmu, true, 0);
+		if (ret == -ETIMEDOUT)
+			return ret;
+	}
 	slot = q->base + q_idx(q, q->prod) * q->dwords;
 	slot[0] = cmd[0];
 	slot[1] = cmd[1];
 	q->prod = q_inc(q, q->prod);
+	return ret;
 }
 
-/*
- * Issue @n commands followed by a CMD_SYNC, and wait until the SMMU has
- * consumed the sync: then every command before it has taken effect.
+/**
+ * smmu_cmdq_issue_sync() - issue commands and wait until they took effect
+ * @smmu:	the SMMU
+ * @cmds:	@n commands of CMD_DWORDS each
+ * @n:		how many; 0 for a CMD_SYNC alone
+ *
+ * A CMD_SYNC follows them; once the SMMU has consumed it, every command
+ * before it has taken effect.
+ *
+ * Return: 0; -EIO when the SMMU refused one of them (it was skipped, and
+ * the queue goes on); -ETIMEDOUT when the SMMU did not consume them.
  */
 int smmu_cmdq_issue_sync(struct smmu_device *smmu, const u64 *cmds,
 			 unsigned int n)
@@ -105,36 +190,31 @@ int smmu_cmdq_issue_sync(struct smmu_device *smmu, const u64 *cmds,
 	unsigned long flags;
 	u64 sync[CMD_DWORDS];
 	unsigned int i;
-	u32 target;
-	int ret;
+	int ret = 0, err = 0;
 
 	smmu_cmd_sync(sync);
 	spin_lock_irqsave(&smmu->cmdq_lock, flags);
-	for (i = 0; i < n; i++)
-		smmu_cmdq_write(smmu, cmds + i * CMD_DWORDS);
-	smmu_cmdq_write(smmu, sync);
-	target = q->prod;
-	/* The entries must be visible before the SMMU sees the new index. */
-	dma_wmb();
-	writel(q->prod, q->prod_reg);
-	ret = readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
-						(q->cons & ((2 << q->log2n) - 1)) == target ||
-						(q->cons & CMDQ_CONS_ERR),
-						1, SMMU_POLL_US);
+	for (i = 0; i <= n; i++) {
+		err = smmu_cmdq_write(smmu, i < n ? cmds + i * CMD_DWORDS : sync);
+		if (err == -ETIMEDOUT)
+			break;
+		ret = ret ?: err;
+	}
+	if (err != -ETIMEDOUT) {
+		/* The entries must be visible before the SMMU sees the index. */
+		dma_wmb();
+		writel(q->prod, q->prod_reg);
+		err = smmu_cmdq_wait(smmu, false, q->prod);
+	}
 	spin_unlock_irqrestore(&smmu->cmdq_lock, flags);
 
-	if (ret) {
+	if (err == -ETIMEDOUT) {
 		atomic_inc(&smmu->sync_timeouts);
-		dev_err_ratelimited(smmu->dev, "CMD_SYNC timed out: prod %#x, cons %#x\n",
-				    target, q->cons);
-		return -ETIMEDOUT;
+		dev_err_ratelimited(smmu->dev, "command queue timed out: prod %#x, cons %#x\n",
+				    q->prod, q->cons);
+		return err;
 	}
-	if (q->cons & CMDQ_CONS_ERR) {
-		dev_err_ratelimited(smmu->dev, "command queue error %lu at cons %#x\n",
-				    FIELD_GET(CMDQ_CONS_ERR, q->cons), q->cons);
-		return -EIO;
-	}
-	return 0;
+	return ret ?: err;
 }
 
 int smmu_sync_one(struct smmu_device *smmu, const u64 *cmd)
@@ -217,21 +297,23 @@ irqreturn_t smmu_evtq_thread(int irq, void *data)
 irqreturn_t smmu_gerror_irq(int irq, void *data)
 {
 	struct smmu_device *smmu = data;
-	u32 gerror = readl_relaxed(smmu->base + SMMU_GERROR);
-	u32 active = gerror ^ readl_relaxed(smmu->base + SMMU_GERRORN);
+	u32 gerror, gerrorn, active;
 
-	if (!active)
-		return IRQ_NONE;
+	spin_lock(&smmu->gerror_lock);
+	gerror = readl_relaxed(smmu->base + SMMU_GERROR);
+	gerrorn = readl_relaxed(smmu->base + SMMU_GERRORN);
+	active = gerror ^ gerrorn;
 	if (active & GERROR_SFM_ERR)
 		dev_err(smmu->dev, "global error: the SMMU entered service failure mode\n");
-	if (active & GERROR_CMDQ_ERR)
-		dev_err(smmu->dev, "global error: command queue error\n");
 	if (active & GERROR_EVTQ_ABT_ERR) {
 		atomic_inc(&smmu->events_lost);
 		dev_err(smmu->dev, "global error: event queue write aborted\n");
 	}
 	if (active & ~(GERROR_SFM_ERR | GERROR_CMDQ_ERR | GERROR_EVTQ_ABT_ERR))
 		dev_err(smmu->dev, "global errors %#x\n", active);
-	writel(gerror, smmu->base + SMMU_GERRORN);
-	return IRQ_HANDLED;
+	/* CMDQ_ERR is smmu_cmdq_skip()'s to report and acknowledge. */
+	writel(gerrorn ^ (active & ~GERROR_CMDQ_ERR),
+	       smmu->base + SMMU_GERRORN);
+	spin_unlock(&smmu->gerror_lock);
+	return active ? IRQ_HANDLED : IRQ_NONE;
 }

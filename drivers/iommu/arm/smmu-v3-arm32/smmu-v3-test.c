@@ -14,6 +14,7 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 #include <linux/pci.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
@@ -81,10 +82,37 @@ static void a_context_descriptor_describes_the_io_pgtable(struct kunit *test)
 			(1ULL << 41) |		/* AA64 */
 			(1ULL << 45) |		/* R: record faults */
 			(1ULL << 46) |		/* A: abort faulting accesses */
+			(1ULL << 47) |		/* ASET: not the CPUs' ASIDs */
 			(5ULL << 48));		/* ASID */
 	KUNIT_EXPECT_EQ(test, cd[1], 0x4000123000ULL);	/* TTB0 */
 	KUNIT_EXPECT_EQ(test, cd[2], 0ULL);
 	KUNIT_EXPECT_EQ(test, cd[3], 0x0004040404ff44ffULL);	/* MAIR */
+}
+
+static void an_entry_reads_only_the_fields_of_its_config(struct kunit *test)
+{
+	u64 ste[STE_DWORDS], used[STE_DWORDS];
+
+	smmu_ste_abort(ste);
+	smmu_ste_used(ste, used);
+	KUNIT_EXPECT_EQ(test, used[0], 0xfULL);		/* V, Config */
+	KUNIT_EXPECT_EQ(test, used[1], 0ULL);
+
+	smmu_ste_bypass(ste);
+	smmu_ste_used(ste, used);
+	KUNIT_EXPECT_EQ(test, used[0], 0xfULL);
+	KUNIT_EXPECT_EQ(test, used[1], 3ULL << 44);	/* SHCFG */
+
+	smmu_ste_s1(ste, 0x1000, true);
+	smmu_ste_used(ste, used);
+	/* V, Config, S1Fmt, S1ContextPtr, S1CDMax */
+	KUNIT_EXPECT_EQ(test, used[0], GENMASK_ULL(51, 0) | GENMASK_ULL(63, 59));
+	KUNIT_EXPECT_EQ(test, used[1], 0xfcULL);	/* S1CIR, S1COR, S1CSH */
+	KUNIT_EXPECT_EQ(test, used[2], 0ULL);
+
+	ste[0] &= ~STE0_V;
+	smmu_ste_used(ste, used);
+	KUNIT_EXPECT_EQ(test, used[0], 1ULL);		/* V alone */
 }
 
 static void a_level1_descriptor_spans_its_level2_table(struct kunit *test)
@@ -136,6 +164,7 @@ static struct kunit_case smmu_v3_encoding_cases[] = {
 	KUNIT_CASE(a_bypass_ste_uses_incoming_shareability),
 	KUNIT_CASE(a_stage1_ste_points_at_one_context_descriptor),
 	KUNIT_CASE(a_context_descriptor_describes_the_io_pgtable),
+	KUNIT_CASE(an_entry_reads_only_the_fields_of_its_config),
 	KUNIT_CASE(a_level1_descriptor_spans_its_level2_table),
 	KUNIT_CASE(commands_carry_opcode_and_operands_where_specified),
 	KUNIT_CASE(events_have_names),
@@ -404,6 +433,89 @@ static void faults_after_a_full_event_queue_are_still_reported(struct kunit *tes
 	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->events_lost), lost + 1);
 }
 
+/*
+ * A command the SMMU cannot execute stops its queue.  The driver reports
+ * it once, puts a CMD_SYNC in its place and lets the queue go on: later
+ * commands complete, and an unmap still invalidates what edu cached.
+ */
+static void a_refused_command_is_skipped_and_the_queue_goes_on(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
+	u64 bad[CMD_DWORDS] = { FIELD_PREP(CMD0_OP, 0xff), 0 };
+	int errors = atomic_read(&smmu->cmdq_errors);
+	int timeouts = atomic_read(&smmu->sync_timeouts);
+
+	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(smmu, bad, 1), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->cmdq_errors), errors + 1);
+	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(smmu, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(smmu, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->cmdq_errors), errors + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->sync_timeouts), timeouts);
+
+	dma_after_unmap_faults_and_leaves_memory_alone(test);
+}
+
+struct cmdq_flood {
+	struct smmu_device *smmu;
+	atomic_t failures;
+	struct completion done[2];
+};
+
+static int cmdq_flood_thread(void *data)
+{
+	struct cmdq_flood *f = data;
+	unsigned int cpu = raw_smp_processor_id(), i, j;
+	u64 cmds[16 * CMD_DWORDS];
+
+	/* Sixteen invalidations of an ASID no domain has, and a sync. */
+	for (j = 0; j < 16; j++)
+		smmu_cmd_tlbi_va(cmds + j * CMD_DWORDS, 0, j * SZ_4K, true);
+	for (i = 0; i < 2000; i++)
+		if (smmu_cmdq_issue_sync(f->smmu, cmds, 1 + i % 16))
+			atomic_inc(&f->failures);
+	complete(&f->done[cpu]);
+	return 0;
+}
+
+/*
+ * Two CPUs issue batches of up to 17 commands at once.  With a command
+ * queue smaller than a batch (smmu_v3_arm32.cmdq_log2n=2: 4 entries), the
+ * queue fills in the middle of each: nothing may be lost or overwritten.
+ */
+static void the_command_queue_takes_batches_from_two_cpus(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct cmdq_flood *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	int timeouts, errors;
+	unsigned int cpu;
+
+	if (!cpu_online(0) || !cpu_online(1))
+		kunit_skip(test, "needs CPUs 0 and 1 online: QEMU -smp 2");
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->smmu = smmu_of(&t->pdev->dev);
+	kunit_info(test, "command queue of %u entries\n", 1U << f->smmu->cmdq.log2n);
+	timeouts = atomic_read(&f->smmu->sync_timeouts);
+	errors = atomic_read(&f->smmu->cmdq_errors);
+	for (cpu = 0; cpu < 2; cpu++) {
+		struct task_struct *task;
+
+		init_completion(&f->done[cpu]);
+		task = kthread_create(cmdq_flood_thread, f, "cmdq-flood/%u", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+	}
+	for (cpu = 0; cpu < 2; cpu++)
+		wait_for_completion(&f->done[cpu]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->failures), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->smmu->sync_timeouts), timeouts);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->smmu->cmdq_errors), errors);
+
+	/* Invalidation still reaches the SMMU's TLB. */
+	dma_after_unmap_faults_and_leaves_memory_alone(test);
+}
+
 static void a_blocked_device_cannot_reach_memory(struct kunit *test)
 {
 	struct edu_test *t = test->priv;
@@ -449,6 +561,8 @@ static struct kunit_case smmu_v3_edu_cases[] = {
 	KUNIT_CASE(dma_after_unmap_faults_and_leaves_memory_alone),
 	KUNIT_CASE(dma_to_the_top_page_faults_after_unmap),
 	KUNIT_CASE(faults_after_a_full_event_queue_are_still_reported),
+	KUNIT_CASE(a_refused_command_is_skipped_and_the_queue_goes_on),
+	KUNIT_CASE(the_command_queue_takes_batches_from_two_cpus),
 	KUNIT_CASE(a_blocked_device_cannot_reach_memory),
 	{}
 };

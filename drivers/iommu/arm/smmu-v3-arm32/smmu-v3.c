@@ -28,9 +28,15 @@
 #define SMMU_CMDQ_MAX_LOG2N	8
 #define SMMU_EVTQ_MAX_LOG2N	7
 #define SMMU_LINEAR_MAX_BITS	8		/* larger: a 2-level table */
+#define SMMU_2LVL_MAX_BITS	20		/* a level 1 table of 32 KiB */
 #define SMMU_TLBI_MAX_PAGES	64		/* more: invalidate the ASID */
 
 static struct platform_driver smmu_driver;
+
+/* A smaller command queue than the SMMU offers, to test a queue that fills. */
+static unsigned int cmdq_log2n = SMMU_CMDQ_MAX_LOG2N;
+module_param(cmdq_log2n, uint, 0444);
+MODULE_PARM_DESC(cmdq_log2n, "log2 of the command queue's entries (1 to 8)");
 
 static struct smmu_domain *to_smmu_domain(struct iommu_domain *domain)
 {
@@ -80,29 +86,53 @@ out:
 	return ret;
 }
 
+/* One step of smmu_install_ste() on the live entry @live. */
+static void smmu_ste_step(u64 *live, const u64 *ste, unsigned int step)
+{
+	u64 used[STE_DWORDS];
+	unsigned int j;
+
+	switch (step) {
+	case 0:		/* what the live config does not read */
+		smmu_ste_used(live, used);
+		for (j = 1; j < STE_DWORDS; j++)
+			WRITE_ONCE(live[j], (live[j] & used[j]) |
+					    (ste[j] & ~used[j]));
+		break;
+	case 1:		/* the config itself */
+		WRITE_ONCE(live[0], ste[0]);
+		break;
+	default:	/* what only the old config read */
+		for (j = 1; j < STE_DWORDS; j++)
+			WRITE_ONCE(live[j], ste[j]);
+		break;
+	}
+}
+
 /*
- * Install a new entry for every stream of @master: the words after the
- * first go in before the first, which makes it valid in its new form;
- * then the SMMU drops what it cached of the old one.
+ * Install a new entry for every stream of @master without the SMMU ever
+ * reading a mix of the old and the new one: first the words the live
+ * config does not read, then word 0 that switches the config, then the
+ * words only the old config read; CFGI_STE after each step makes the SMMU
+ * drop what it cached.
  */
 static int smmu_install_ste(struct smmu_master *master, const u64 *ste)
 {
 	struct smmu_device *smmu = master->smmu;
 	u64 cmds[8 * CMD_DWORDS];
-	unsigned int i, j, n = 0;
+	unsigned int i, n, step;
 	int ret = 0;
 
-	for (i = 0; i < master->nr_sids; i++) {
-		u64 *live = smmu_ste(smmu, master->sids[i]);
-
-		for (j = 1; j < STE_DWORDS; j++)
-			WRITE_ONCE(live[j], ste[j]);
-		dma_wmb();
-		WRITE_ONCE(live[0], ste[0]);
-		smmu_cmd_cfgi_ste(cmds + n * CMD_DWORDS, master->sids[i]);
-		if (++n == 8 || i + 1 == master->nr_sids) {
-			ret = ret ?: smmu_cmdq_issue_sync(smmu, cmds, n);
-			n = 0;
+	for (step = 0; step < 3; step++) {
+		for (i = 0, n = 0; i < master->nr_sids; i++) {
+			smmu_ste_step(smmu_ste(smmu, master->sids[i]), ste, step);
+			smmu_cmd_cfgi_ste(cmds + n * CMD_DWORDS, master->sids[i]);
+			if (++n == 8 || i + 1 == master->nr_sids) {
+				/* The words must be visible before CFGI_STE. */
+				dma_wmb();
+				ret = ret ?: smmu_cmdq_issue_sync(smmu, cmds, n);
+				n = 0;
+			}
 		}
 	}
 	return ret;
@@ -520,12 +550,19 @@ static int smmu_read_features(struct smmu_device *smmu)
 			  FIELD_GET(IDR0_ST_LEVEL, idr0) == IDR0_ST_LEVEL_2;
 	if (smmu->sid_bits > SMMU_LINEAR_MAX_BITS && !smmu->two_level)
 		smmu->sid_bits = SMMU_LINEAR_MAX_BITS;	/* keep it small */
+	if (smmu->sid_bits > SMMU_2LVL_MAX_BITS) {
+		/* 32 bits would be a level 1 table of 128 MiB. */
+		dev_info(smmu->dev, "stream IDs limited to %u of %u bits\n",
+			 SMMU_2LVL_MAX_BITS, smmu->sid_bits);
+		smmu->sid_bits = SMMU_2LVL_MAX_BITS;
+	}
 	if (smmu->coherent && !(idr0 & IDR0_COHACC))
 		dev_warn(smmu->dev, "firmware says dma-coherent, IDR0 says not\n");
 	smmu->coherent &= !!(idr0 & IDR0_COHACC);
 
-	smmu->cmdq.log2n = min_t(unsigned int, FIELD_GET(IDR1_CMDQS, idr1),
-				 SMMU_CMDQ_MAX_LOG2N);
+	smmu->cmdq.log2n = clamp_t(unsigned int, cmdq_log2n, 1,
+				   min_t(unsigned int, FIELD_GET(IDR1_CMDQS, idr1),
+					 SMMU_CMDQ_MAX_LOG2N));
 	smmu->evtq.log2n = min_t(unsigned int, FIELD_GET(IDR1_EVTQS, idr1),
 				 SMMU_EVTQ_MAX_LOG2N);
 	return 0;
@@ -653,6 +690,7 @@ static int smmu_probe(struct platform_device *pdev)
 	smmu->dev = dev;
 	smmu->coherent = of_dma_is_coherent(dev->of_node);
 	spin_lock_init(&smmu->cmdq_lock);
+	spin_lock_init(&smmu->gerror_lock);
 	mutex_init(&smmu->strtab_lock);
 	ida_init(&smmu->asids);
 	xa_init(&smmu->streams);
@@ -671,24 +709,46 @@ static int smmu_probe(struct platform_device *pdev)
 		return ret;
 
 	ret = smmu_read_features(smmu) ?: smmu_reset(smmu, pdev);
-	if (ret)
-		return dev_err_probe(dev, ret, "cannot bring the SMMU up\n");
+	if (ret) {
+		dev_err_probe(dev, ret, "cannot bring the SMMU up\n");
+		goto fail_disable;
+	}
 	platform_set_drvdata(pdev, smmu);
 
 	ret = iommu_device_sysfs_add(&smmu->iommu, dev, NULL, "smmu3.%pa",
 				     &res->start);
 	if (ret)
-		return ret;
+		goto fail_disable;
 	ret = iommu_device_register(&smmu->iommu, &smmu_ops, dev);
 	if (ret) {
 		iommu_device_sysfs_remove(&smmu->iommu);
-		return ret;
+		goto fail_disable;
 	}
 	dev_info(dev, "SMMUv3: %u-bit stream IDs (%s stream table), %u-bit ASIDs, %u-bit input, %u-bit output, %scoherent walks\n",
 		 smmu->sid_bits, smmu->two_level ? "2-level" : "linear",
 		 smmu->asid_bits, smmu->ias, smmu->oas,
 		 smmu->coherent ? "" : "non-");
 	return 0;
+
+fail_disable:
+	/* Leave nothing enabled that points at memory devm is freeing. */
+	smmu_write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
+	return ret;
+}
+
+/*
+ * Stop translating on the way down: what the tables and queues point to is
+ * about to be reused (a kexec'd kernel, firmware), and devices still
+ * holding IOVAs must not reach it.
+ */
+static void smmu_shutdown(struct platform_device *pdev)
+{
+	struct smmu_device *smmu = platform_get_drvdata(pdev);
+
+	if (smmu_write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0))
+		dev_err(&pdev->dev, "cannot disable the SMMU for shutdown\n");
+	else
+		dev_info(&pdev->dev, "disabled for shutdown\n");
 }
 
 static void smmu_remove(struct platform_device *pdev)
@@ -712,8 +772,9 @@ static struct platform_driver smmu_driver = {
 		.of_match_table		= smmu_of_match,
 		.suppress_bind_attrs	= true,
 	},
-	.probe	= smmu_probe,
-	.remove	= smmu_remove,
+	.probe		= smmu_probe,
+	.remove		= smmu_remove,
+	.shutdown	= smmu_shutdown,
 };
 module_platform_driver(smmu_driver);
 

@@ -173,6 +173,7 @@ enum smmu_event_id {
 void smmu_ste_abort(u64 *ste);
 void smmu_ste_bypass(u64 *ste);
 void smmu_ste_s1(u64 *ste, dma_addr_t cd, bool coherent);
+void smmu_ste_used(const u64 *ste, u64 *used);
 void smmu_cd_s1(u64 *cd, u16 asid, const struct io_pgtable_cfg *cfg);
 u64 smmu_l1_desc(dma_addr_t l2, unsigned int split);
 void smmu_cmd_cfgi_ste(u64 *cmd, u32 sid);
@@ -234,6 +235,8 @@ struct smmu_queue {
  * @events_lost: times the event queue could not take an event, each
  *		reported once
  * @sync_timeouts: CMD_SYNCs that did not complete in time
+ * @cmdq_errors: commands the SMMU refused, each skipped
+ * @gerror_lock: serialises acknowledgements in GERRORN
  */
 struct smmu_device {
 	struct device *dev;
@@ -260,6 +263,8 @@ struct smmu_device {
 	atomic_t events[256];
 	atomic_t events_lost;
 	atomic_t sync_timeouts;
+	atomic_t cmdq_errors;
+	spinlock_t gerror_lock;		/* read-modify-write of GERRORN */
 };
 
 /**
