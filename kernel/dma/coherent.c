@@ -12,6 +12,7 @@
 #include <linux/bitmap.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
+#include <linux/dma-mmap.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -159,12 +160,7 @@ static int pool_mmap(struct dma_coherent_mem *mem, struct vm_area_struct *vma,
 
 	if (first < 0)
 		return 0;
-	*ret = -ENXIO;
-	if (vma->vm_pgoff < pages && vma_pages(vma) <= pages - vma->vm_pgoff)
-		*ret = remap_pfn_range(vma, vma->vm_start,
-				       mem->pfn_base + first + vma->vm_pgoff,
-				       vma->vm_end - vma->vm_start,
-				       vma->vm_page_prot);
+	*ret = dma_mmap_pfn_range(vma, mem->pfn_base + first, pages);
 	return 1;
 }
 

@@ -17,6 +17,7 @@
 #include <linux/device.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
+#include <linux/dma-mmap.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <kunit/visibility.h>
@@ -71,7 +72,7 @@ static int arm_dma_mmap(struct device *dev, struct vm_area_struct *vma,
 		return ret;
 	if (!arm_dma_holds(dev, handle, size))
 		return -ENXIO;
-	return arm_dma_mmap_pfn(vma, PHYS_PFN(dma_to_phys(dev, handle)),
+	return dma_mmap_pfn_range(vma, PHYS_PFN(dma_to_phys(dev, handle)),
 				PAGE_ALIGN(size) >> PAGE_SHIFT);
 }
 

@@ -146,19 +146,6 @@ void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 		  unsigned long attrs, const void *caller);
 long arm_dma_nr_refused_frees(void);
 
-/*
- * Map @pages pages from @pfn to user space, as much of them as @vma asks
- * for from its offset; -ENXIO when it asks for more than there is.
- */
-static inline int arm_dma_mmap_pfn(struct vm_area_struct *vma,
-				   unsigned long pfn, unsigned long pages)
-{
-	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
-		return -ENXIO;
-	return remap_pfn_range(vma, vma->vm_start, pfn + vma->vm_pgoff,
-			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
-}
-
 /* dma-streaming.c: the streaming members of the direct ops */
 struct scatterlist;
 dma_addr_t arm_dma_map_page(struct device *dev, struct page *page,

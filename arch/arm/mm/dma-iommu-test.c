@@ -17,6 +17,7 @@
 #include <linux/highmem.h>
 #include <linux/iommu.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -406,8 +407,8 @@ static void lazy_unmap_queues_the_iova_until_a_flush(struct kunit *test)
  * Two CPUs map and unmap a page each, lazily, as fast as they can.  An
  * IOVA a CPU is still returning from unmapping must not be handed out to
  * the other one: @held marks each IOVA page from the moment its map
- * returns until its owner has finished with the unmap (for a while after
- * the unmap returns, as DMA-API debug does when it drops its record).
+ * returns until its owner has finished with the unmap (30 us after the
+ * unmap returns, as DMA-API debug is still dropping its record then).
  */
 struct iova_race {
 	struct device *dev;
@@ -419,6 +420,15 @@ struct iova_race {
 };
 
 #define IOVA_RACE_PAGES		(1UL << (32 - PAGE_SHIFT))
+
+/* Stay busy on this CPU, as a caller still updating its records would. */
+static void iova_race_busy(unsigned int us)
+{
+	ktime_t until = ktime_add_us(ktime_get(), us);
+
+	while (ktime_before(ktime_get(), until))
+		cpu_relax();
+}
 
 static int iova_race_thread(void *data)
 {
@@ -438,7 +448,7 @@ static int iova_race_thread(void *data)
 		if (test_and_set_bit(idx, r->held))
 			atomic_inc(&r->clashes);
 		dma_unmap_page(r->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
-		usleep_range(20, 40);
+		iova_race_busy(30);
 		clear_bit(idx, r->held);
 	}
 	if (!page)
@@ -462,7 +472,7 @@ static void lazy_unmaps_on_two_cpus_never_share_an_iova(struct kunit *test)
 				sizeof(long), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r->held);
 	r->dev = t->dev;
-	r->iterations = 20000;
+	r->iterations = 40000;
 	arm_iommu_set_lazy(t->dev, true);
 	for (cpu = 0; cpu < 2; cpu++) {
 		struct task_struct *task;

@@ -12,6 +12,7 @@
 #define dev_fmt pr_fmt
 
 #include <linux/dma-map-ops.h>
+#include <linux/dma-mmap.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
@@ -486,7 +487,7 @@ static int arm_iommu_mmap(struct device *dev, struct vm_area_struct *vma,
 		return vm_map_pages(vma, pages, count);
 	if (!phys)
 		return -ENXIO;
-	return arm_dma_mmap_pfn(vma, PHYS_PFN(phys), count);
+	return dma_mmap_pfn_range(vma, PHYS_PFN(phys), count);
 }
 
 static int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
