@@ -330,63 +330,54 @@ static bool wait_for_event(struct smmu_device *smmu, unsigned int id, int old)
 	return false;
 }
 
-static void dma_after_unmap_faults_and_leaves_memory_alone(struct kunit *test)
+/*
+ * Map @iova, let edu read through it (which fills the SMMU's TLB) and
+ * write back through it, then unmap it: edu's next write there must fault
+ * and leave memory alone.
+ */
+static void expect_a_fault_after_unmap(struct kunit *test, unsigned long iova)
 {
 	struct edu_test *t = test->priv;
 	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
 	int faults;
 
-	attach_paging_domain(test, t);
-	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_OUT,
-					page_to_phys(t->out), PAGE_SIZE,
-					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
-	/* Warm the SMMU's TLB with the translation, then take it away. */
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, iova, page_to_phys(t->out),
+					PAGE_SIZE, IOMMU_READ | IOMMU_WRITE,
+					GFP_KERNEL), 0);
 	fill(t->out, 0x11);
-	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, false));
-	KUNIT_ASSERT_EQ(test, iommu_unmap(t->domain, IOVA_OUT, PAGE_SIZE),
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, iova, false));
+	fill(t->out, 0);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, iova, true));
+	KUNIT_ASSERT_TRUE_MSG(test, holds(t->out, 0x11),
+			      "edu cannot reach IOVA %#lx: is its dma_mask 32 bits?",
+			      iova);
+	KUNIT_ASSERT_EQ(test, iommu_unmap(t->domain, iova, PAGE_SIZE),
 			PAGE_SIZE);
 
 	fill(t->out, 0);
 	faults = atomic_read(&smmu->events[EVT_F_TRANSLATION]);
-	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, true));
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, iova, true));
 	KUNIT_EXPECT_TRUE_MSG(test, wait_for_event(smmu, EVT_F_TRANSLATION, faults),
-			      "no translation fault reported");
+			      "no translation fault: a stale TLB entry translated it");
 	KUNIT_EXPECT_TRUE_MSG(test, holds(t->out, 0),
 			      "the unmapped page was written");
+}
+
+static void dma_after_unmap_faults_and_leaves_memory_alone(struct kunit *test)
+{
+	attach_paging_domain(test, test->priv);
+	expect_a_fault_after_unmap(test, IOVA_OUT);
 }
 
 /*
  * The range of the last page below 4 GiB ends at 4 GiB itself, which an
  * unsigned long cannot hold: its unmap must still reach the SMMU's TLB.
- * (Needs -device edu,dma_mask=0xffffffff, which the first DMA proves.)
+ * (Needs -device edu,dma_mask=0xffffffff.)
  */
 static void dma_to_the_top_page_faults_after_unmap(struct kunit *test)
 {
-	struct edu_test *t = test->priv;
-	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
-	int faults;
-
-	attach_paging_domain(test, t);
-	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_TOP,
-					page_to_phys(t->out), PAGE_SIZE,
-					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
-	fill(t->out, 0x11);
-	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_TOP, false));
-	fill(t->out, 0);
-	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_TOP, true));
-	KUNIT_ASSERT_TRUE_MSG(test, holds(t->out, 0x11),
-			      "edu cannot reach IOVA %#x: is its dma_mask 32 bits?",
-			      IOVA_TOP);
-	KUNIT_ASSERT_EQ(test, iommu_unmap(t->domain, IOVA_TOP, PAGE_SIZE),
-			PAGE_SIZE);
-
-	fill(t->out, 0);
-	faults = atomic_read(&smmu->events[EVT_F_TRANSLATION]);
-	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_TOP, true));
-	KUNIT_EXPECT_TRUE_MSG(test, wait_for_event(smmu, EVT_F_TRANSLATION, faults),
-			      "no translation fault: a stale TLB entry translated it");
-	KUNIT_EXPECT_TRUE_MSG(test, holds(t->out, 0),
-			      "the unmapped page at the top of the IOVA space was written");
+	attach_paging_domain(test, test->priv);
+	expect_a_fault_after_unmap(test, IOVA_TOP);
 }
 
 static int count_fault(struct iommu_domain *domain, struct device *dev,
