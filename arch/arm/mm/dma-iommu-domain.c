@@ -30,7 +30,7 @@
  */
 static int arm_iommu_map_doorbells(struct iommu_domain *domain)
 {
-	size_t granule = arm_iova_granule(domain->iova_cookie);
+	struct iova_domain *iovad = &domain->iova_cookie->iovad;
 	struct device_node *np;
 	struct resource res;
 	int ret;
@@ -40,11 +40,11 @@ static int arm_iommu_map_doorbells(struct iommu_domain *domain)
 
 		if (of_address_to_resource(np, 0, &res))
 			continue;
-		page = res.start & ~(phys_addr_t)(granule - 1);
+		page = res.start & ~(phys_addr_t)iova_mask(iovad);
 		if (page > domain->geometry.aperture_end)
 			continue;
 		arm_iova_reserve(domain->iova_cookie, page, page);
-		ret = iommu_map(domain, page, page, granule,
+		ret = iommu_map(domain, page, page, iovad->granule,
 				IOMMU_WRITE | IOMMU_MMIO, GFP_KERNEL);
 		if (ret && ret != -EEXIST) {
 			of_node_put(np);

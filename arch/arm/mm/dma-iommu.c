@@ -44,17 +44,11 @@ static struct iommu_domain *arm_iommu_domain(struct device *dev)
 	return iommu_get_domain_for_dev(dev);
 }
 
-/* Offset of @addr in its granule, and the granules @size bytes there take. */
-static size_t arm_iommu_offset(struct iommu_dma_cookie *cookie, u64 addr)
-{
-	return addr & (arm_iova_granule(cookie) - 1);
-}
-
+/* The granules @size bytes at @addr take, with @addr's offset in its own. */
 static size_t arm_iommu_span(struct iommu_dma_cookie *cookie, u64 addr,
 			     size_t size)
 {
-	return ALIGN(size + arm_iommu_offset(cookie, addr),
-		     arm_iova_granule(cookie));
+	return iova_align(&cookie->iovad, size + iova_offset(&cookie->iovad, addr));
 }
 
 /*
@@ -87,7 +81,7 @@ static dma_addr_t arm_iommu_map_phys(struct device *dev,
 				     phys_addr_t phys, size_t size, int prot)
 {
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
-	size_t offset = arm_iommu_offset(cookie, phys);
+	size_t offset = iova_offset(&cookie->iovad, phys);
 	size_t len = arm_iommu_span(cookie, phys, size);
 	dma_addr_t iova;
 
@@ -113,7 +107,7 @@ static void arm_iommu_unmap_phys(struct device *dev,
 {
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 
-	arm_iommu_unmap_range(dev, domain, dma - arm_iommu_offset(cookie, dma),
+	arm_iommu_unmap_range(dev, domain, dma - iova_offset(&cookie->iovad, dma),
 			      arm_iommu_span(cookie, dma, size));
 }
 
@@ -304,7 +298,7 @@ static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 		return -ENOMEM;
 	cur = iova;
 	for_each_sg(sgl, sg, nents, i) {
-		size_t offset = arm_iommu_offset(cookie, sg_phys(sg));
+		size_t offset = iova_offset(&cookie->iovad, sg_phys(sg));
 		size_t len = arm_iommu_span(cookie, sg_phys(sg), sg->length);
 
 		if (arm_iommu_map_one(domain, cur, sg_phys(sg) - offset, len,
@@ -339,7 +333,7 @@ static void arm_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl,
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		arm_iommu_sync_sg_for_cpu(dev, sgl, nents, dir);
 	arm_iommu_unmap_range(dev, domain,
-			      start - arm_iommu_offset(cookie, start),
+			      start - iova_offset(&cookie->iovad, start),
 			      arm_iommu_sg_span(cookie, sgl, nents));
 }
 

@@ -38,11 +38,6 @@ struct iommu_dma_cookie {
 	struct list_head node;
 };
 
-static inline size_t arm_iova_granule(struct iommu_dma_cookie *cookie)
-{
-	return cookie->iovad.granule;
-}
-
 static inline bool arm_iova_lazy(struct iommu_dma_cookie *cookie)
 {
 	return READ_ONCE(cookie->lazy);
