@@ -127,7 +127,8 @@ static void smmu_cmdq_skip(struct smmu_device *smmu)
  *
  * Return: 0; -EIO when a command was skipped; -ETIMEDOUT.
  */
-static int smmu_cmdq_wait(struct smmu_device *smmu, bool space, u32 target)
+static noinline int smmu_cmdq_wait(struct smmu_device *smmu, bool space,
+				   u32 target)
 {
 	struct smmu_queue *q = &smmu->cmdq;
 	int skipped = 0, ret;
@@ -146,21 +147,29 @@ static int smmu_cmdq_wait(struct smmu_device *smmu, bool space, u32 target)
 	}
 }
 
+/* The queue is full: publish what it holds, so the SMMU can make room. */
+static noinline int smmu_cmdq_make_room(struct smmu_device *smmu)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+
+	dma_wmb();
+	writel(q->prod, q->prod_reg);
+	return smmu_cmdq_wait(smmu, true, 0);
+}
+
 /*
- * Queue one command.  When the queue is full, what it holds is published
- * first, so the SMMU can make room; an entry it has not consumed is never
- * overwritten.
+ * Queue one command.  An entry the SMMU has not consumed is never
+ * overwritten.  Inline: it is on every invalidation.
  */
-static int smmu_cmdq_write(struct smmu_device *smmu, const u64 *cmd)
+static __always_inline int smmu_cmdq_write(struct smmu_device *smmu,
+					   const u64 *cmd)
 {
 	struct smmu_queue *q = &smmu->cmdq;
 	u64 *slot;
 	int ret = 0;
 
-	if (q_full(q)) {
-		dma_wmb();
-		writel(q->prod, q->prod_reg);
-		ret = smmu_cmdq_wait(smmu, true, 0);
+	if (unlikely(q_full(q))) {
+		ret = smmu_cmdq_make_room(smmu);
 		if (ret == -ETIMEDOUT)
 			return ret;
 	}
@@ -201,10 +210,18 @@ int smmu_cmdq_issue_sync(struct smmu_device *smmu, const u64 *cmds,
 		ret = ret ?: err;
 	}
 	if (err != -ETIMEDOUT) {
+		u32 target = q->prod;
+
 		/* The entries must be visible before the SMMU sees the index. */
 		dma_wmb();
-		writel(q->prod, q->prod_reg);
-		err = smmu_cmdq_wait(smmu, false, q->prod);
+		writel(target, q->prod_reg);
+		/* Usually done at once; a stop or a slow SMMU takes the long way. */
+		err = readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
+							smmu_cmdq_reached(q, false, target) ||
+							(q->cons & CMDQ_CONS_ERR),
+							1, SMMU_POLL_US);
+		if (!err && !smmu_cmdq_reached(q, false, target))
+			err = smmu_cmdq_wait(smmu, false, target);
 	}
 	spin_unlock_irqrestore(&smmu->cmdq_lock, flags);
 
