@@ -17,6 +17,7 @@ drivers as clients (BOOT_RUNS).
 import json
 import re
 import os
+import shutil
 import subprocess
 import sys
 
@@ -28,8 +29,11 @@ QEMU_CONFIGS = "tools/testing/kunit/qemu_configs"
 # files whose suites it runs).  Every .kunitconfig of the project must be in
 # at least one build.
 BUILDS = {
+    # virt runs with the kernel's checkers on: KASAN, lockdep, sleeping in
+    # atomic context, DMA-API debug (arch/arm/mm/checkers.kunitconfig).
     "virt": ("armdma_virt.py",
              ["arch/arm/mm", "arch/arm/mm/iommu.kunitconfig",
+              "arch/arm/mm/checkers.kunitconfig",
               "drivers/iommu/arm/smmu-v3-arm32"]),
     "vexpress": ("armdma_vexpress.py", ["arch/arm/mm"]),
     # As the drivers of ARM_DMA_USE_IOMMU build it: the arm_iommu_* API.
@@ -57,6 +61,19 @@ RUNS = [
 ]
 
 TIMEOUT = 600
+
+# What the kernel's checkers print when they find something: any of these
+# in a run's console fails the run, whichever case was running.  (WARNs
+# alone do not: the refusal cases provoke them on purpose.)
+CHECKER_REPORTS = re.compile(
+    r"BUG: KASAN|"
+    r"WARNING: (inconsistent lock state|possible circular locking|"
+    r"possible recursive locking|bad unlock balance|suspicious RCU usage|"
+    r"lock held when returning|held lock freed)|"
+    r"INFO: possible irq lock inversion|"
+    r"BUG: (sleeping function called|scheduling while atomic|spinlock|"
+    r"workqueue leaked lock|soft lockup)|"
+    r"INFO: task .* blocked for more than")
 
 # Real drivers as clients: each boots a kernel built from a config fragment
 # of harness/ with /init from harness/disktest.c, which writes, reads back
@@ -159,9 +176,19 @@ def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out):
     if os.path.exists(out):
         with open(out) as f:
             count(json.load(f), tally)
+    # kunit.py writes each boot's console to test.log: keep it per run.
+    log = os.path.splitext(out)[0] + ".log"
+    reports = []
+    if os.path.exists(os.path.join(build_dir, "test.log")):
+        shutil.copyfile(os.path.join(build_dir, "test.log"), log)
+        with open(log, errors="replace") as f:
+            reports = [l.strip() for l in f if CHECKER_REPORTS.search(l)]
     if sum(tally.values()) == 0:
         tally["failed"] += 1
         note = "no test result (crash or timeout?)"
+    elif reports:
+        tally["failed"] += 1
+        note = "checker report: %s (see %s)" % (reports[0], log)
     elif rc != 0 and tally["failed"] == 0:
         tally["failed"] += 1
         note = "kunit.py exited %d" % rc

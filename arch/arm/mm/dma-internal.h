@@ -140,6 +140,11 @@ struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
 				  void **cookie);
 void arm_dma_free_buffer(struct device *dev, size_t size, void *cookie,
 			 struct page *page);
+struct arm_dma_buffer;
+struct arm_dma_buffer *arm_dma_claim_buffer(struct device *dev, size_t size,
+					    void *cookie, unsigned long pfn);
+void arm_dma_release_buffer(struct device *dev, struct arm_dma_buffer *buf,
+			    struct page *page);
 bool arm_dma_buffer_holds(unsigned long pfn, size_t size);
 void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 		  gfp_t gfp, pgprot_t prot, bool is_coherent,

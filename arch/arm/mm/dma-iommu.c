@@ -52,27 +52,76 @@ static size_t arm_iommu_span(struct iommu_dma_cookie *cookie, u64 addr,
 }
 
 /*
- * Take [@iova, @iova + @size) out of the domain and give the IOVAs back,
- * once no TLB can still translate them.  An unmap of something not mapped
- * is refused: its IOVAs may belong to someone else.
+ * Why [@iova, @iova + @size) is not one whole mapping of @domain, or NULL
+ * when it is: @iova must start a range the IOVA space handed out, be mapped
+ * still, and @size must cover what is mapped of that range, no less (the
+ * rest would stay mapped to memory the caller is about to reuse) and no
+ * more (the rest may be another buffer's).
  */
-static void arm_iommu_unmap_range(struct device *dev,
-				  struct iommu_domain *domain, dma_addr_t iova,
+static const char *arm_iommu_misfit(struct iommu_domain *domain,
+				    dma_addr_t iova, size_t size)
+{
+	dma_addr_t first, last;
+
+	if (!arm_iova_range_of(domain->iova_cookie, iova, &first, &last) ||
+	    first != iova)
+		return "does not start a mapping";
+	if (size - 1 > last - iova)
+		return "runs past the end of its mapping";
+	if (!iommu_iova_to_phys(domain, iova))
+		return "is not mapped: unmapped or freed already?";
+	if (size - 1 < last - iova && iommu_iova_to_phys(domain, iova + size))
+		return "is shorter than its mapping";
+	return NULL;
+}
+
+/**
+ * arm_iommu_claim() - check what an unmap or free names against the domain
+ * @dev:	the device
+ * @domain:	its domain
+ * @dma:	the DMA address the caller got
+ * @size:	the size the caller gives
+ *
+ * Nothing is unmapped yet: a refusal leaves the domain as it was.
+ *
+ * Return: the physical address @dma translates to, or 0 when refused.
+ */
+static phys_addr_t arm_iommu_claim(struct device *dev,
+				   struct iommu_domain *domain, dma_addr_t dma,
+				   size_t size)
+{
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	dma_addr_t start = dma - iova_offset(&cookie->iovad, dma);
+	const char *why = NULL;
+
+	if (unlikely(!size))
+		why = "has no size";
+	else
+		why = arm_iommu_misfit(domain, start,
+				       arm_iommu_span(cookie, dma, size));
+	if (likely(!why))
+		return iommu_iova_to_phys(domain, dma);
+	dev_err_ratelimited(dev, "refusing to unmap %zu bytes at IOVA %pad: it %s\n",
+			    size, &dma, why);
+	WARN_ONCE(1, "bad unmap or free through an IOMMU\n");
+	return 0;
+}
+
+/*
+ * Take a claimed mapping out of the domain and give its IOVAs back, once
+ * no TLB can still translate them.
+ */
+static void arm_iommu_unmap_range(struct iommu_domain *domain, dma_addr_t dma,
 				  size_t size)
 {
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	dma_addr_t iova = dma - iova_offset(&cookie->iovad, dma);
+	size_t span = arm_iommu_span(cookie, dma, size);
 	struct iommu_iotlb_gather gather;
-	size_t unmapped;
 
 	iommu_iotlb_gather_init(&gather);
-	unmapped = iommu_unmap_fast(domain, iova, size, &gather);
-	if (unmapped != size) {
-		dev_err_ratelimited(dev, "unmap of %zu bytes at IOVA %pad found %zu mapped: refused\n",
-				    size, &iova, unmapped);
-		WARN_ON_ONCE(1);
-		if (!unmapped)
-			return;
-	}
-	arm_iova_release(domain->iova_cookie, iova, size, &gather);
+	WARN_ON_ONCE(iommu_unmap_fast(domain, iova, span, &gather) != span);
+	arm_iova_release(cookie, iova, span, &gather);
 }
 
 /* Map @size bytes at @phys, not granule aligned, at a new IOVA range. */
@@ -101,14 +150,13 @@ static dma_addr_t arm_iommu_map_phys(struct device *dev,
 	return iova + offset;
 }
 
-static void arm_iommu_unmap_phys(struct device *dev,
-				 struct iommu_domain *domain, dma_addr_t dma,
+static void arm_iommu_unmap_phys(struct device *dev, dma_addr_t dma,
 				 size_t size)
 {
-	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	struct iommu_domain *domain = arm_iommu_domain(dev);
 
-	arm_iommu_unmap_range(dev, domain, dma - iova_offset(&cookie->iovad, dma),
-			      arm_iommu_span(cookie, dma, size));
+	if (arm_iommu_claim(dev, domain, dma, size))
+		arm_iommu_unmap_range(domain, dma, size);
 }
 
 /* Streaming DMA */
@@ -135,14 +183,13 @@ static void arm_iommu_unmap_page(struct device *dev, dma_addr_t dma,
 				 unsigned long attrs)
 {
 	struct iommu_domain *domain = arm_iommu_domain(dev);
+	phys_addr_t phys = arm_iommu_claim(dev, domain, dma, size);
 
-	if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC)) {
-		phys_addr_t phys = iommu_iova_to_phys(domain, dma);
-
-		if (phys)
-			arm_dma_sync_for_cpu(phys, size, dir);
-	}
-	arm_iommu_unmap_phys(dev, domain, dma, size);
+	if (!phys)
+		return;
+	if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		arm_dma_sync_for_cpu(phys, size, dir);
+	arm_iommu_unmap_range(domain, dma, size);
 }
 
 static void arm_iommu_sync_single_for_cpu(struct device *dev, dma_addr_t dma,
@@ -328,13 +375,16 @@ static void arm_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl,
 {
 	struct iommu_domain *domain = arm_iommu_domain(dev);
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	size_t span = arm_iommu_sg_span(cookie, sgl, nents);
 	dma_addr_t start = sg_dma_address(sgl);
 
+	/* One range, whose span counts the first entry's offset already. */
+	start -= iova_offset(&cookie->iovad, start);
+	if (!arm_iommu_claim(dev, domain, start, span))
+		return;
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		arm_iommu_sync_sg_for_cpu(dev, sgl, nents, dir);
-	arm_iommu_unmap_range(dev, domain,
-			      start - iova_offset(&cookie->iovad, start),
-			      arm_iommu_sg_span(cookie, sgl, nents));
+	arm_iommu_unmap_range(domain, start, span);
 }
 
 static dma_addr_t arm_iommu_map_resource(struct device *dev, phys_addr_t phys,
@@ -350,7 +400,7 @@ static void arm_iommu_unmap_resource(struct device *dev, dma_addr_t dma,
 				     size_t size, enum dma_data_direction dir,
 				     unsigned long attrs)
 {
-	arm_iommu_unmap_phys(dev, arm_iommu_domain(dev), dma, size);
+	arm_iommu_unmap_phys(dev, dma, size);
 }
 
 /* Coherent buffers */
@@ -445,27 +495,67 @@ static void *arm_iommu_alloc(struct device *dev, size_t size,
 	return arm_iommu_alloc_remap(dev, size, handle, gfp, attrs);
 }
 
+/*
+ * A buffer from the selector: its record says whether @cpu_addr is that
+ * buffer, without the vmap lock, so this works in any context the DMA API
+ * allows a free in.
+ */
+static void arm_iommu_free_contiguous(struct device *dev,
+				      struct iommu_domain *domain, size_t size,
+				      void *cpu_addr, dma_addr_t handle,
+				      phys_addr_t phys)
+{
+	struct arm_dma_buffer *buf;
+
+	buf = arm_dma_claim_buffer(dev, size, cpu_addr, PHYS_PFN(phys));
+	if (!buf)
+		return;
+	arm_iommu_unmap_range(domain, handle, size);
+	arm_dma_release_buffer(dev, buf, phys_to_page(phys));
+}
+
+/* Gathered pages behind a vmap: only a sleeping context can unmap them. */
+static void arm_iommu_free_remap(struct device *dev,
+				 struct iommu_domain *domain, size_t size,
+				 void *cpu_addr, dma_addr_t handle,
+				 phys_addr_t phys)
+{
+	struct page **pages = NULL;
+
+	if (in_interrupt()) {
+		dev_err(dev, "refusing to free %p in interrupt context: it is vmapped\n",
+			cpu_addr);
+		WARN_ONCE(1, "free of a vmapped DMA buffer in interrupt context\n");
+		return;
+	}
+	if (is_vmalloc_addr(cpu_addr))
+		pages = dma_common_find_pages(cpu_addr);
+	if (!pages || page_to_phys(pages[0]) != phys) {
+		dev_err(dev, "refusing to free %p: IOVA %pad is not its buffer\n",
+			cpu_addr, &handle);
+		WARN_ONCE(1, "bad free of a coherent DMA buffer\n");
+		return;
+	}
+	arm_iommu_unmap_range(domain, handle, size);
+	dma_common_free_remap(cpu_addr, size);
+	arm_dma_free_pages(pages, size);
+}
+
 static void arm_iommu_free(struct device *dev, size_t size, void *cpu_addr,
 			   dma_addr_t handle, unsigned long attrs)
 {
 	struct iommu_domain *domain = arm_iommu_domain(dev);
-	struct page **pages = dma_common_find_pages(cpu_addr);
-	phys_addr_t phys = iommu_iova_to_phys(domain, handle);
+	phys_addr_t phys;
 
 	size = PAGE_ALIGN(size);
-	if (!phys) {
-		dev_err(dev, "refusing to free %p: IOVA %pad is not mapped\n",
-			cpu_addr, &handle);
-		WARN_ON_ONCE(1);
+	phys = arm_iommu_claim(dev, domain, handle, size);
+	if (!phys)
 		return;
-	}
-	arm_iommu_unmap_phys(dev, domain, handle, size);
-	if (pages) {
-		dma_common_free_remap(cpu_addr, size);
-		arm_dma_free_pages(pages, size);
-	} else {
-		arm_dma_free_buffer(dev, size, cpu_addr, phys_to_page(phys));
-	}
+	if (arm_dma_buffer_holds(PHYS_PFN(phys), 0))
+		arm_iommu_free_contiguous(dev, domain, size, cpu_addr, handle,
+					  phys);
+	else
+		arm_iommu_free_remap(dev, domain, size, cpu_addr, handle, phys);
 }
 
 static int arm_iommu_mmap(struct device *dev, struct vm_area_struct *vma,

@@ -81,6 +81,33 @@ void arm_iova_reserve(struct iommu_dma_cookie *cookie, dma_addr_t first,
 	reserve_iova(iovad, iova_pfn(iovad, first), iova_pfn(iovad, last));
 }
 
+/**
+ * arm_iova_range_of() - the range handed out that holds an IOVA
+ * @cookie:	the IOVA space
+ * @iova:	any IOVA
+ * @first:	set to the first IOVA of the range
+ * @last:	set to its last IOVA
+ *
+ * The range is as allocated: the IOVA library may round a request up, so
+ * its tail need not be mapped.  Reserved ranges count as handed out.
+ *
+ * Return: true when @iova lies in a range, false when it is free.
+ */
+bool arm_iova_range_of(struct iommu_dma_cookie *cookie, dma_addr_t iova,
+		       dma_addr_t *first, dma_addr_t *last)
+{
+	struct iova_domain *iovad = &cookie->iovad;
+	struct iova *range = find_iova(iovad, iova_pfn(iovad, iova));
+
+	if (!range)
+		return false;
+	*first = (dma_addr_t)range->pfn_lo << iova_shift(iovad);
+	/* The last range may end at the top of the address space: no +1. */
+	*last = ((dma_addr_t)range->pfn_hi << iova_shift(iovad)) |
+		iova_mask(iovad);
+	return true;
+}
+
 /* Invalidate the IOTLB, then give back what @fq held. */
 static void arm_iova_fq_flush(struct arm_iova_fq *fq)
 {

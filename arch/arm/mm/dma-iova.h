@@ -122,6 +122,8 @@ struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
 void arm_iova_space_free(struct iommu_dma_cookie *cookie);
 void arm_iova_reserve(struct iommu_dma_cookie *cookie, dma_addr_t first,
 		      dma_addr_t last);
+bool arm_iova_range_of(struct iommu_dma_cookie *cookie, dma_addr_t iova,
+		       dma_addr_t *first, dma_addr_t *last);
 
 /**
  * struct arm_iova_stats - one DMA domain's IOVA space, as debugfs shows it

@@ -250,12 +250,21 @@ void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 	return cookie;
 }
 
-/*
- * Take the record of the buffer at @handle out of the index, if it is the
- * buffer the caller describes.  Anything else is refused and reported: the
- * buffer (if any) stays allocated, since freeing the wrong memory corrupts.
+/**
+ * arm_dma_claim_buffer() - take a buffer's record, if the caller has it right
+ * @dev:	the device
+ * @size:	the size it was allocated with
+ * @cookie:	what arm_dma_alloc_buffer() handed out
+ * @pfn:	the page frame of its first page
+ *
+ * Anything but a live buffer of @size bytes handed out as @cookie at @pfn
+ * is refused and reported: the buffer (if any) stays allocated, since
+ * freeing the wrong memory corrupts it.
+ *
+ * Return: the record, out of the index, for arm_dma_release_buffer(); or
+ * NULL when refused.
  */
-static struct arm_dma_buffer *arm_dma_claim(struct device *dev, size_t size,
+struct arm_dma_buffer *arm_dma_claim_buffer(struct device *dev, size_t size,
 					    void *cookie, unsigned long pfn)
 {
 	struct arm_dma_buffer *buf;
@@ -284,6 +293,24 @@ static struct arm_dma_buffer *arm_dma_claim(struct device *dev, size_t size,
 }
 
 /**
+ * arm_dma_release_buffer() - give a claimed buffer back to its allocator
+ * @dev:	the device
+ * @buf:	its record, from arm_dma_claim_buffer()
+ * @page:	its first page
+ */
+void arm_dma_release_buffer(struct device *dev, struct arm_dma_buffer *buf,
+			    struct page *page)
+{
+	struct arm_dma_request req = { .dev = dev, .size = buf->size };
+	struct arm_dma_stats *stats = &buf->allocator->stats;
+
+	buf->allocator->free(&req, page, buf->vaddr);
+	atomic_long_inc(&stats->frees);
+	atomic_long_sub(buf->size, &stats->live_bytes);
+	kfree(buf);
+}
+
+/**
  * arm_dma_free_buffer() - give back what arm_dma_alloc_buffer() gave
  * @dev:	the device
  * @size:	the size it was allocated with
@@ -297,19 +324,10 @@ void arm_dma_free_buffer(struct device *dev, size_t size, void *cookie,
 			 struct page *page)
 {
 	struct arm_dma_buffer *buf;
-	struct arm_dma_request req = { .dev = dev };
-	struct arm_dma_stats *stats;
 
-	buf = arm_dma_claim(dev, size, cookie, page_to_pfn(page));
-	if (!buf)
-		return;
-	req.size = buf->size;
-	buf->allocator->free(&req, page, buf->vaddr);
-
-	stats = &buf->allocator->stats;
-	atomic_long_inc(&stats->frees);
-	atomic_long_sub(buf->size, &stats->live_bytes);
-	kfree(buf);
+	buf = arm_dma_claim_buffer(dev, size, cookie, page_to_pfn(page));
+	if (buf)
+		arm_dma_release_buffer(dev, buf, page);
 }
 
 /**
