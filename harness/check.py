@@ -54,8 +54,11 @@ RUNS = [
     # A command queue of 4 entries: every invalidation batch fills it.
     ("virt-smmu-tinyq", "virt", ["mem=960M", "smmu_v3_arm32.cmdq_log2n=2"],
      ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
+    # edu with a second function: both in one IOMMU group.
     ("virt-smmu-legacy", "virt-legacy", ["mem=960M"],
-     ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
+     ["-machine", "iommu=smmuv3",
+      "-device", "edu,dma_mask=0xffffffff,addr=7.0,multifunction=on",
+      "-device", "edu,dma_mask=0xffffffff,addr=7.1"]),
     ("vexpress", "vexpress", ["mem=960M"], []),
     ("vexpress-cma", "vexpress", ["mem=960M", "cma=32M"], []),
 ]
@@ -98,6 +101,29 @@ VIRT_SMMU_DISKS = [
 # eth0 (the e1000) gets QEMU's user network; its gateway answers pings.
 VIRT_NET = " ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off disktest.ping=10.0.2.2"
 
+# IOMMU groups of several devices: two e1000 behind a PCIe-to-PCI bridge
+# (QEMU gives their DMA the bridge's requester ID, so one stream ID) and
+# the two functions of a multifunction e1000 (no ACS: one group).  Each
+# NIC has a user network of its own; after all four ping, the first one
+# behind the bridge is unbound (the other keeps pinging) and bound again.
+def group_nets():
+    qemu, nets = [], []
+    where = ["bus=pcie.0,addr=6.0,multifunction=on", "bus=pcie.0,addr=6.1",
+             "bus=br,addr=1", "bus=br,addr=2"]
+    for i, bus in enumerate(where):
+        qemu += ["-netdev", "user,id=g%d,net=10.0.%d.0/24" % (i, i + 3),
+                 "-device", "e1000,netdev=g%d,romfile=,%s" % (i, bus)]
+        nets.append("eth%d/10.0.%d.15/10.0.%d.2" % (i, i + 3, i + 3))
+    return qemu, ",".join(nets)
+
+
+GROUP_QEMU, GROUP_NETS = group_nets()
+VIRT_SMMU_GROUPS = [
+    "-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2", "-m", "1024",
+    "-drive", "if=none,id=d0,format=raw,file={disk}",
+    "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on",
+    "-device", "pcie-pci-bridge,id=br,bus=pcie.0,addr=5"] + GROUP_QEMU
+
 BOOT_RUNS = [
     ("drivers-vexpress", "drivers-vexpress.config",
      ["-M", "vexpress-a9", "-m", "1024",
@@ -115,6 +141,10 @@ BOOT_RUNS = [
     ("drivers-virt-iommu-lazy", "drivers-virt.config", VIRT_SMMU_DISKS,
      "console=ttyAMA0 iommu.strict=0 disktest.devs=vda,nvme0n1 "
      "disktest.mib=4 disktest.iommu=translated-lazy" + VIRT_NET),
+    ("drivers-virt-groups", "drivers-virt.config", VIRT_SMMU_GROUPS,
+     "console=ttyAMA0 disktest.devs=vda disktest.mib=1 "
+     "disktest.iommu=translated disktest.nets=" + GROUP_NETS +
+     " disktest.rebind=0000:01:01.0"),
 ]
 BOOT_TIMEOUT = 300
 

@@ -13,12 +13,22 @@
  *                                             translated, identity or none)
  *                      disktest.ping=ADDR    (also ping ADDR through eth0,
  *                                             configured with ip=)
+ *                      disktest.nets=IF/ADDR/GW,... (give each IF the /24
+ *                                             address ADDR and ping GW
+ *                                             through it)
+ *                      disktest.rebind=PCIDEV (then unbind PCIDEV's driver,
+ *                                             ping through the other IFs,
+ *                                             bind it again, ping through
+ *                                             all)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <net/if.h>
 #include <netinet/ip_icmp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <stdint.h>
@@ -146,22 +156,40 @@ static const char *disk_device(const char *dev)
 	return name;
 }
 
+/* "groupN" for the IOMMU group of PCI device @name, or "". */
+static const char *iommu_group_of(const char *name)
+{
+	static char group[32];
+	char path[128], real[256];
+	const char *slash;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 name);
+	if (!realpath(path, real) || !(slash = strrchr(real, '/')))
+		return "";
+	snprintf(group, sizeof(group), "group%s", slash + 1);
+	return group;
+}
+
 /*
  * How the disk's device does DMA: "translated" when the layer's debugfs
- * lists it with arm_iommu_dma_ops and maps made ("translated-lazy" when
- * its unmaps went through the flush queue), "identity" when its IOMMU
- * group's domain passes DMA through, else "none".
+ * lists its domain (its IOMMU group's, or its own) with maps made
+ * ("translated-lazy" when its unmaps went through the flush queue),
+ * "identity" when its IOMMU group's domain passes DMA through, else
+ * "none".
  */
 static const char *disk_dma_path(const char *dev)
 {
 	const char *name = disk_device(dev);
 	char line[256], who[64], mode[16], path[128], type[32] = "";
+	const char *group = iommu_group_of(name);
 	long maps, flushes;
 	FILE *f = fopen("/sys/kernel/debug/arm-dma/iommu", "r");
 
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%63s %15s %ld %ld", who, mode, &maps,
-			   &flushes) == 4 && !strcmp(who, name) && maps > 0) {
+			   &flushes) == 4 && maps > 0 &&
+		    (!strcmp(who, name) || !strcmp(who, group))) {
 			fclose(f);
 			return strcmp(mode, "lazy") ? "translated" :
 			       flushes > 0 ? "translated-lazy" : "lazy, never flushed";
@@ -205,7 +233,8 @@ static void test_ping(const char *netdev, const char *addr)
 
 	inet_pton(AF_INET, addr, &to.sin_addr);
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
-	if (fd < 0) {
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, netdev,
+				 strlen(netdev) + 1) < 0) {
 		result(0, "%s: echo replies carry what was sent", netdev);
 		return;
 	}
@@ -235,6 +264,107 @@ static void test_ping(const char *netdev, const char *addr)
 	close(fd);
 	printf("# %s: %d of %d echo replies matched\n", netdev, good, tries);
 	result(good == tries, "%s: echo replies carry what was sent", netdev);
+}
+
+/* Give @netdev the address @addr/24 and bring it up; true when done. */
+static int net_up(const char *netdev, const char *addr)
+{
+	struct ifreq ifr = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ok;
+
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", netdev);
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, addr, &sin->sin_addr);
+	ok = fd >= 0 && !ioctl(fd, SIOCSIFADDR, &ifr);
+	inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
+	ok = ok && !ioctl(fd, SIOCSIFNETMASK, &ifr);
+	ok = ok && !ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	ok = ok && !ioctl(fd, SIOCSIFFLAGS, &ifr);
+	if (fd >= 0)
+		close(fd);
+	/* Let the link come up before the first echo request. */
+	sleep(1);
+	return ok;
+}
+
+/*
+ * disktest.nets: IF/ADDR/GW,...  Configures each IF but @skip and pings
+ * its gateway through it; appends each IF to @ifs when @ifs is given.
+ */
+static void test_nets(const char *list, const char *skip, char *ifs,
+		      size_t room)
+{
+	char *nets = strdup(list), *net, *save;
+
+	for (net = strtok_r(nets, ",", &save); net;
+	     net = strtok_r(NULL, ",", &save)) {
+		char *addr = strchr(net, '/'), *gw = addr ? strchr(addr + 1, '/') : NULL;
+
+		if (!gw) {
+			result(0, "%s: disktest.nets wants IF/ADDR/GW", net);
+			continue;
+		}
+		*addr++ = '\0';
+		*gw++ = '\0';
+		if (skip && !strcmp(net, skip))
+			continue;
+		result(net_up(net, addr), "%s: configured", net);
+		test_ping(net, gw);
+		if (ifs)
+			snprintf(ifs + strlen(ifs), room - strlen(ifs), ",%s", net);
+	}
+	free(nets);
+}
+
+static int write_sysfs(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f && fputs(value, f) >= 0;
+
+	return (f && !fclose(f)) && ok;
+}
+
+/* The network interface of PCI device @pci, or NULL. */
+static const char *netdev_of(const char *pci)
+{
+	static char name[256];
+	struct dirent *e;
+	char path[128];
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", pci);
+	d = opendir(path);
+	name[0] = '\0';
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(name, sizeof(name), "%s", e->d_name);
+	if (d)
+		closedir(d);
+	return name[0] ? name : NULL;
+}
+
+/*
+ * Unbind @pci's driver: the other devices of its IOMMU group keep working;
+ * bind it again: all of them work.
+ */
+static void test_rebind(const char *pci, const char *nets)
+{
+	char path[320], driver[256];
+	const char *netdev = netdev_of(pci);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", pci);
+	if (!netdev || !realpath(path, driver)) {
+		result(0, "%s: has a bound network driver", pci);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/unbind", driver);
+	result(write_sysfs(path, pci), "%s: unbound", pci);
+	test_nets(nets, netdev, NULL, 0);
+	snprintf(path, sizeof(path), "%s/bind", driver);
+	result(write_sysfs(path, pci), "%s: bound again", pci);
+	test_nets(nets, NULL, NULL, 0);
 }
 
 static void test_disk(const char *dev, size_t bytes, uint32_t *buf,
@@ -274,7 +404,8 @@ static long layer_allocations(void)
 
 int main(void)
 {
-	char *devs, *dev, *mib, *save, *want_path, *ping;
+	char *devs, *dev, *mib, *save, *want_path, *ping, *nets, *rebind;
+	static char ifs[512];
 	uint32_t *buf, *want;
 	size_t bytes;
 	long errors;
@@ -297,11 +428,19 @@ int main(void)
 		test_disk(dev, bytes, buf, want);
 	free(devs);
 	ping = cmdline_value("disktest.ping");
-	if (ping)
+	if (ping) {
 		test_ping("eth0", ping);
+		strcpy(ifs, ",eth0");
+	}
+	nets = cmdline_value("disktest.nets");
+	nets = nets ? strdup(nets) : NULL;
+	if (nets)
+		test_nets(nets, NULL, ifs, sizeof(ifs));
+	rebind = cmdline_value("disktest.rebind");
+	if (nets && rebind)
+		test_rebind(strdup(rebind), nets);
 	devs = cmdline_value("disktest.devs");
-	if (asprintf(&devs, "%s%s", devs ? devs : "vda",
-		     ping ? ",eth0" : "") < 0)
+	if (asprintf(&devs, "%s%s", devs ? devs : "vda", ifs) < 0)
 		return 1;
 	want_path = cmdline_value("disktest.iommu");
 	want_path = want_path ? strdup(want_path) : NULL;

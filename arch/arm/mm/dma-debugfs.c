@@ -5,8 +5,9 @@
  *   allocators	 per allocator: buffers allocated and freed, bytes live,
  *		 failed allocations; then the count of refused frees
  *   atomic_pool size, bytes in use and the most ever in use, in bytes
- *   iommu	 per device with arm_iommu_dma_ops: strict or lazy unmaps, maps
- *		 made, flush queue invalidations, and IOVA ranges queued now
+ *   iommu	 per DMA domain (groupN for an IOMMU group, or the device of
+ *		 an arm_iommu_* mapping): strict or lazy unmaps, maps made,
+ *		 flush queue invalidations, and IOVA ranges queued now
  */
 #include <linux/debugfs.h>
 #include <linux/init.h>
@@ -58,7 +59,7 @@ static int arm_dma_iommu_show(struct seq_file *s, void *unused)
 		return -ENOMEM;
 	n = min(arm_iova_stats(stats, max), max);
 
-	seq_printf(s, "%-16s %-7s %12s %10s %8s\n", "device", "unmap",
+	seq_printf(s, "%-16s %-7s %12s %10s %8s\n", "domain", "unmap",
 		   "maps", "fq_flushes", "fq_now");
 	for (i = 0; i < n; i++)
 		seq_printf(s, "%-16s %-7s %12ld %10ld %8u\n", stats[i].owner,

@@ -198,8 +198,8 @@ int arm_iommu_domain_attach(struct device *dev, struct iommu_domain *domain);
 void arm_iommu_domain_detach(struct device *dev, struct iommu_domain *domain);
 bool arm_iommu_wants_domain(struct device *dev);
 void arm_iommu_dma_window(struct device *dev, dma_addr_t *base, u64 *size);
-int arm_iommu_own_domain_setup(struct device *dev);
-void arm_iommu_own_domain_teardown(struct device *dev);
+int arm_iommu_group_domain_setup(struct device *dev);
+void arm_iommu_group_domain_teardown(struct device *dev);
 
 /* dma-iommu-legacy.c: the arm_iommu_* API of <asm/dma-iommu.h> */
 int arm_iommu_legacy_setup(struct device *dev);

@@ -3,11 +3,15 @@
  * The DMA domain of a device behind an IOMMU: made, joined, left, freed.
  *
  * A DMA domain is a paging domain of the device's IOMMU with an IOVA space
- * (dma-iova.c) and the MSI doorbells mapped.  A device gets one of its own
- * when its DMA is set up, unless the IOMMU passes DMA through or its driver
- * manages DMA itself; the arm_iommu_* API (dma-iommu-legacy.c) lets
- * drivers share one between devices.  Which DMA ops a device then has is
- * for the caller to set: nothing here chooses ops.
+ * (dma-iova.c) and the MSI doorbells mapped.  A device translates through
+ * its IOMMU group's default domain, which the IOMMU core shares between
+ * the group's devices (functions without ACS, devices behind a PCIe-to-PCI
+ * bridge, masters sharing a stream ID) and keeps attached while any of
+ * their drivers is bound; the IOVA space lives while any of them uses the
+ * DMA API.  Not when the IOMMU passes DMA through or the driver manages
+ * DMA itself.  The arm_iommu_* API (dma-iommu-legacy.c) instead makes
+ * domains of its own and lets drivers share them.  Which DMA ops a device
+ * then has is for the caller to set: nothing here chooses ops.
  */
 #define pr_fmt(fmt) "arm-iommu: " fmt
 #define dev_fmt pr_fmt
@@ -19,6 +23,7 @@
 #include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/sizes.h>
+#include <asm/dma-iommu.h>
 
 #include "dma-internal.h"
 #include "dma-iova.h"
@@ -54,6 +59,44 @@ static int arm_iommu_map_doorbells(struct iommu_domain *domain)
 	return 0;
 }
 
+/*
+ * Give @domain an IOVA space of [@base, @base + @size), for @owner, and
+ * map the MSI doorbells.
+ */
+static int arm_iommu_domain_prepare(const char *owner,
+				    struct iommu_domain *domain,
+				    dma_addr_t base, u64 size)
+{
+	if (!size || base + size - 1 < base)
+		return -EINVAL;
+	domain->iova_cookie = arm_iova_space_create(owner, domain, base, size);
+	if (!domain->iova_cookie)
+		return -ENOMEM;
+	if (arm_iommu_map_doorbells(domain)) {
+		arm_iova_space_free(domain->iova_cookie);
+		domain->iova_cookie = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Keep the regions the IOMMU reserves for @dev (its MSI window, say) out
+ * of @domain's IOVA space.
+ */
+static void arm_iommu_reserve_regions(struct device *dev,
+				      struct iommu_domain *domain)
+{
+	struct iommu_resv_region *r;
+	LIST_HEAD(regions);
+
+	iommu_get_resv_regions(dev, &regions);
+	list_for_each_entry(r, &regions, list)
+		arm_iova_reserve(domain->iova_cookie, r->start,
+				 r->start + r->length - 1);
+	iommu_put_resv_regions(dev, &regions);
+}
+
 /**
  * arm_iommu_domain_free() - free a domain of arm_iommu_domain_alloc()
  * @domain:	the domain, no device attached any more
@@ -80,47 +123,45 @@ struct iommu_domain *arm_iommu_domain_alloc(struct device *dev,
 					    dma_addr_t base, u64 size)
 {
 	struct iommu_domain *domain;
+	int ret;
 
 	if (!size || base + size - 1 < base)
 		return ERR_PTR(-EINVAL);
 	domain = iommu_paging_domain_alloc(dev);
 	if (IS_ERR(domain))
 		return domain;
-	domain->iova_cookie = arm_iova_space_create(dev, domain, base, size);
-	if (!domain->iova_cookie) {
+	ret = arm_iommu_domain_prepare(dev_name(dev), domain, base, size);
+	if (ret) {
 		iommu_domain_free(domain);
-		return ERR_PTR(-ENOMEM);
-	}
-	if (arm_iommu_map_doorbells(domain)) {
-		arm_iommu_domain_free(domain);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
 	return domain;
 }
 
 /**
- * arm_iommu_domain_attach() - DMA of a device through a domain
+ * arm_iommu_domain_attach() - DMA of a device, and its group, through a domain
  * @dev:	the device
  * @domain:	a domain of arm_iommu_domain_alloc(), maybe shared
  *
  * Keeps the regions the IOMMU reserves for @dev out of the domain's IOVA
- * space and attaches @dev.  The caller gives it arm_iommu_dma_ops.
+ * space and attaches @dev's IOMMU group: the SMMU cannot tell its devices
+ * apart, so they all translate through @domain from now on.  The caller
+ * gives @dev arm_iommu_dma_ops.
  *
- * Return: 0, or the error of iommu_attach_device().
+ * Return: 0, -EBUSY when the group is in another domain than its default
+ * one (another device of it is attached elsewhere), or another error of
+ * the IOMMU core.
  */
 int arm_iommu_domain_attach(struct device *dev, struct iommu_domain *domain)
 {
-	struct iommu_resv_region *r;
-	LIST_HEAD(regions);
+	struct iommu_group *group = iommu_group_get(dev);
 	int ret;
 
-	iommu_get_resv_regions(dev, &regions);
-	list_for_each_entry(r, &regions, list)
-		arm_iova_reserve(domain->iova_cookie, r->start,
-				 r->start + r->length - 1);
-	iommu_put_resv_regions(dev, &regions);
-
-	ret = iommu_attach_device(domain, dev);
+	if (!group)
+		return -ENODEV;
+	arm_iommu_reserve_regions(dev, domain);
+	ret = iommu_attach_group(domain, group);
+	iommu_group_put(group);
 	if (ret) {
 		dev_err(dev, "cannot attach to a DMA domain: %d\n", ret);
 		return ret;
@@ -131,17 +172,39 @@ int arm_iommu_domain_attach(struct device *dev, struct iommu_domain *domain)
 	return 0;
 }
 
+struct arm_iommu_detach {
+	struct device *leaving;
+	struct iommu_domain *domain;
+};
+
+/* Whether another device of the group still has DMA ops over the domain. */
+static int arm_iommu_domain_still_used(struct device *dev, void *data)
+{
+	struct dma_iommu_mapping *mapping = to_dma_iommu_mapping(dev);
+	struct arm_iommu_detach *d = data;
+
+	return dev != d->leaving && mapping && mapping->domain == d->domain;
+}
+
 /**
  * arm_iommu_domain_detach() - undo arm_iommu_domain_attach()
  * @dev:	the device, with no DMA in flight through @domain
  * @domain:	the domain it was attached to
  *
- * The device goes back to the IOMMU's default domain; the caller gives it
- * the ops of that.
+ * When no other device of its group still uses @domain, the whole group
+ * goes back to the IOMMU's default domain, so that nothing walks @domain
+ * once its owner frees it.  The caller gives @dev the ops of that.
  */
 void arm_iommu_domain_detach(struct device *dev, struct iommu_domain *domain)
 {
-	iommu_detach_device(domain, dev);
+	struct arm_iommu_detach d = { .leaving = dev, .domain = domain };
+	struct iommu_group *group = iommu_group_get(dev);
+
+	if (!group)
+		return;
+	if (!iommu_group_for_each_dev(group, &d, arm_iommu_domain_still_used))
+		iommu_detach_group(domain, group);
+	iommu_group_put(group);
 }
 
 /* Drivers that run the IOMMU themselves (VFIO) keep their device to themselves. */
@@ -187,37 +250,65 @@ void arm_iommu_dma_window(struct device *dev, dma_addr_t *base, u64 *size)
 	}
 }
 
+/* Serialises the IOVA spaces of group domains against their users. */
+static DEFINE_MUTEX(arm_iommu_group_lock);
+
 /**
- * arm_iommu_own_domain_setup() - give a device a DMA domain of its own
+ * arm_iommu_group_domain_setup() - translate a device through its group's
+ *	default domain
  * @dev:	a device for which arm_iommu_wants_domain()
  *
- * Return: 0, or the error that left the device in its default domain.
+ * The first device of the group to get here gives the domain its IOVA
+ * space, with @dev's DMA window; the others share it.
+ *
+ * Return: 0, or -ENODEV when the group's default domain does not
+ * translate (the IOMMU driver did not ask for a paging one).
  */
-int arm_iommu_own_domain_setup(struct device *dev)
+int arm_iommu_group_domain_setup(struct device *dev)
 {
-	struct iommu_domain *domain;
+	struct iommu_domain *domain = iommu_get_dma_domain(dev);
 	dma_addr_t base;
 	u64 size;
-	int ret;
+	int ret = 0;
 
-	arm_iommu_dma_window(dev, &base, &size);
-	domain = arm_iommu_domain_alloc(dev, base, size);
-	if (IS_ERR(domain))
-		return PTR_ERR(domain);
-	ret = arm_iommu_domain_attach(dev, domain);
-	if (ret)
-		arm_iommu_domain_free(domain);
+	if (!domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
+		return -ENODEV;
+	mutex_lock(&arm_iommu_group_lock);
+	if (!domain->iova_cookie) {
+		char owner[16];
+
+		snprintf(owner, sizeof(owner), "group%d",
+			 iommu_group_id(dev->iommu_group));
+		arm_iommu_dma_window(dev, &base, &size);
+		ret = arm_iommu_domain_prepare(owner, domain, base, size);
+	}
+	if (!ret) {
+		arm_iommu_reserve_regions(dev, domain);
+		domain->iova_cookie->users++;
+		dev_dbg(dev, "translated by %s through group %d, %s invalidation\n",
+			dev_name(dev->iommu->iommu_dev->dev),
+			iommu_group_id(dev->iommu_group),
+			arm_iova_lazy(domain->iova_cookie) ? "lazy" : "strict");
+	}
+	mutex_unlock(&arm_iommu_group_lock);
 	return ret;
 }
 
 /**
- * arm_iommu_own_domain_teardown() - undo arm_iommu_own_domain_setup()
+ * arm_iommu_group_domain_teardown() - undo arm_iommu_group_domain_setup()
  * @dev:	the device, its driver gone
+ *
+ * The last device of the group to leave frees the IOVA space (the IOMMU
+ * core frees the domain with the group); the others keep it.
  */
-void arm_iommu_own_domain_teardown(struct device *dev)
+void arm_iommu_group_domain_teardown(struct device *dev)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	struct iommu_domain *domain = iommu_get_dma_domain(dev);
 
-	arm_iommu_domain_detach(dev, domain);
-	arm_iommu_domain_free(domain);
+	mutex_lock(&arm_iommu_group_lock);
+	if (!--domain->iova_cookie->users) {
+		arm_iova_space_free(domain->iova_cookie);
+		domain->iova_cookie = NULL;
+	}
+	mutex_unlock(&arm_iommu_group_lock);
 }

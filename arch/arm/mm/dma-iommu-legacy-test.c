@@ -209,6 +209,45 @@ static void a_released_mapping_lives_until_its_last_device_leaves(struct kunit *
 	KUNIT_EXPECT_EQ(test, arm_iommu_nr_domains(), domains);
 }
 
+static int count_device(struct device *dev, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+/*
+ * Two functions of one device share an IOMMU group (QEMU: -device
+ * edu,addr=7.0,multifunction=on -device edu,addr=7.1).  Detaching the one
+ * in a mapping takes the whole group off it, so the mapping's domain can
+ * be freed with nothing walking it.
+ */
+static void detaching_a_device_takes_its_whole_group_off_the_mapping(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct iommu_group *group = iommu_group_get(t->dev);
+	unsigned int devices = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	iommu_group_for_each_dev(group, &devices, count_device);
+	if (devices < 2) {
+		iommu_group_put(group);
+		kunit_skip(test, "edu is alone in its group: give it a second function");
+	}
+	KUNIT_EXPECT_PTR_NE(test, iommu_get_domain_for_dev(t->dev),
+			    iommu_group_default_domain(group));
+	take_edu_out_of_its_mapping(test);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(t->dev),
+			    iommu_group_default_domain(group));
+
+	/* And a mapping takes the whole group again. */
+	t->mine = arm_iommu_create_mapping(t->dev, SZ_1G, SZ_1M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->mine));
+	KUNIT_ASSERT_EQ(test, arm_iommu_attach_device(t->dev, t->mine), 0);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(t->dev),
+			    t->mine->domain);
+	iommu_group_put(group);
+}
+
 static struct kunit_case arm_dma_iommu_legacy_cases[] = {
 	KUNIT_CASE(a_device_starts_out_in_a_mapping_of_its_own),
 	KUNIT_CASE(a_detached_device_is_back_on_the_direct_ops),
@@ -217,6 +256,7 @@ static struct kunit_case arm_dma_iommu_legacy_cases[] = {
 	KUNIT_CASE(a_drivers_mapping_holds_the_dma_in_its_window),
 	KUNIT_CASE(the_window_bounds_the_iova_space),
 	KUNIT_CASE(a_released_mapping_lives_until_its_last_device_leaves),
+	KUNIT_CASE(detaching_a_device_takes_its_whole_group_off_the_mapping),
 	{}
 };
 

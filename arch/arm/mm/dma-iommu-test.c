@@ -44,13 +44,16 @@ static void expect_in_aperture(struct kunit *test, struct iommu_test *t,
 			      dma_get_mask(t->dev)));
 }
 
-static void a_device_behind_the_iommu_gets_its_own_paging_domain(struct kunit *test)
+static void a_device_behind_the_iommu_translates_through_its_groups_domain(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
 
 	KUNIT_EXPECT_PTR_EQ(test, get_dma_ops(t->dev), &arm_iommu_dma_ops);
 	KUNIT_EXPECT_TRUE(test, t->domain->type & __IOMMU_DOMAIN_PAGING);
 	KUNIT_EXPECT_NOT_NULL(test, t->domain->iova_cookie);
+	if (!IS_ENABLED(CONFIG_ARM_DMA_USE_IOMMU))
+		KUNIT_EXPECT_PTR_EQ(test, t->domain,
+				    iommu_group_default_domain(t->dev->iommu_group));
 }
 
 /*
@@ -350,7 +353,7 @@ static void edu_dmas_through_the_ops_and_faults_after_unmap(struct kunit *test)
 }
 
 static struct kunit_case arm_dma_iommu_cases[] = {
-	KUNIT_CASE(a_device_behind_the_iommu_gets_its_own_paging_domain),
+	KUNIT_CASE(a_device_behind_the_iommu_translates_through_its_groups_domain),
 	KUNIT_CASE(a_sleeping_allocation_is_gathered_pages_behind_one_iova_range),
 	KUNIT_CASE(a_contiguous_allocation_is_mapped_at_one_iova_range),
 	KUNIT_CASE(an_atomic_allocation_is_mapped_at_one_iova_range),

@@ -214,14 +214,14 @@ static void arm_iova_fq_destroy(struct iommu_dma_cookie *cookie)
 
 /**
  * arm_iova_space_create() - an IOVA space for a new DMA domain
- * @dev:	the device the domain is made for, by name in debugfs
+ * @owner:	who the domain is made for, as debugfs names it
  * @domain:	the domain
  * @base:	the lowest IOVA to hand out
  * @size:	bytes of IOVA space from @base
  *
  * Return: the space, or NULL when memory is short.
  */
-struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
+struct iommu_dma_cookie *arm_iova_space_create(const char *owner,
 					       struct iommu_domain *domain,
 					       dma_addr_t base, u64 size)
 {
@@ -233,7 +233,7 @@ struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
 	cookie = kzalloc(sizeof(*cookie), GFP_KERNEL);
 	if (!cookie)
 		goto fail_cache;
-	cookie->owner = kstrdup(dev_name(dev), GFP_KERNEL);
+	cookie->owner = kstrdup(owner, GFP_KERNEL);
 	if (!cookie->owner)
 		goto fail_cookie;
 	cookie->domain = domain;

@@ -23,7 +23,8 @@ struct arm_iova_fq;
  * @fq:		the flush queue of each CPU
  * @fq_flushes:	invalidations the queues have made
  * @maps:	IOVA ranges handed out
- * @owner:	name of the device the domain was made for
+ * @owner:	the device or group the domain was made for
+ * @users:	devices of a group domain using the space
  * @node:	in arm_iova_spaces
  */
 struct iommu_dma_cookie {
@@ -35,6 +36,7 @@ struct iommu_dma_cookie {
 	atomic_long_t fq_flushes;
 	atomic_long_t maps;
 	const char *owner;
+	unsigned int users;
 	struct list_head node;
 };
 
@@ -116,7 +118,7 @@ static inline void arm_iova_release(struct iommu_dma_cookie *cookie,
 	arm_iova_free(cookie, iova, size);
 }
 
-struct iommu_dma_cookie *arm_iova_space_create(struct device *dev,
+struct iommu_dma_cookie *arm_iova_space_create(const char *owner,
 					       struct iommu_domain *domain,
 					       dma_addr_t base, u64 size);
 void arm_iova_space_free(struct iommu_dma_cookie *cookie);

@@ -4,7 +4,8 @@
  *
  * A device behind an IOMMU whose DMA is to be translated gets a DMA domain
  * and arm_iommu_dma_ops: a mapping of the arm_iommu_* API when the kernel
- * has drivers of that API (ARM_DMA_USE_IOMMU), else a domain of its own.
+ * has drivers of that API (ARM_DMA_USE_IOMMU), else its IOMMU group's
+ * default domain.
  * Every other device gets the direct ops its coherence calls for.
  */
 #define pr_fmt(fmt) "arm-dma: " fmt
@@ -26,7 +27,7 @@ static bool arm_dma_setup_iommu(struct device *dev)
 	if (IS_ENABLED(CONFIG_ARM_DMA_USE_IOMMU))
 		ret = arm_iommu_legacy_setup(dev);
 	else
-		ret = arm_iommu_own_domain_setup(dev);
+		ret = arm_iommu_group_domain_setup(dev);
 	if (ret) {
 		dev_warn(dev, "no DMA domain (%d): using the IOMMU's default domain\n",
 			 ret);
@@ -74,7 +75,7 @@ void arch_teardown_dma_ops(struct device *dev)
 		if (IS_ENABLED(CONFIG_ARM_DMA_USE_IOMMU))
 			arm_iommu_legacy_teardown(dev);
 		else
-			arm_iommu_own_domain_teardown(dev);
+			arm_iommu_group_domain_teardown(dev);
 	}
 	/* A later probe configures the device again from scratch. */
 	set_dma_ops(dev, NULL);

@@ -511,15 +511,23 @@ static void a_blocked_device_cannot_reach_memory(struct kunit *test)
 {
 	struct edu_test *t = test->priv;
 	struct iommu_group *group = iommu_group_get(&t->pdev->dev);
-	u64 bus = page_to_phys(t->out);
+	u64 in = page_to_phys(t->in), bus = page_to_phys(t->out);
 
 	KUNIT_ASSERT_NOT_NULL(test, group);
-	/* In the identity domain the device reaches memory directly... */
+	/* Through a domain that maps both pages the device reaches them... */
+	attach_paging_domain(test, t);
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, in, in, PAGE_SIZE,
+					IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, bus, bus, PAGE_SIZE,
+					IOMMU_WRITE, GFP_KERNEL), 0);
 	fill(t->in, 0x77);
 	fill(t->out, 0);
-	KUNIT_ASSERT_TRUE(test, edu_dma(t, page_to_phys(t->in), false));
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, in, false));
 	KUNIT_ASSERT_TRUE(test, edu_dma(t, bus, true));
 	KUNIT_EXPECT_TRUE(test, holds(t->out, 0x77));
+	iommu_detach_device(t->domain, &t->pdev->dev);
+	iommu_domain_free(t->domain);
+	t->domain = NULL;
 
 	/* ...and claiming it for a user blocks it. */
 	fill(t->out, 0);

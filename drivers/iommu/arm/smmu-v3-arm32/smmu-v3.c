@@ -86,7 +86,7 @@ out:
 	return ret;
 }
 
-/* One step of smmu_install_ste() on the live entry @live. */
+/* One step of smmu_install_ste_sids() on the live entry @live. */
 static void smmu_ste_step(u64 *live, const u64 *ste, unsigned int step)
 {
 	u64 used[STE_DWORDS];
@@ -110,24 +110,23 @@ static void smmu_ste_step(u64 *live, const u64 *ste, unsigned int step)
 }
 
 /*
- * Install a new entry for every stream of @master without the SMMU ever
- * reading a mix of the old and the new one: first the words the live
- * config does not read, then word 0 that switches the config, then the
- * words only the old config read; CFGI_STE after each step makes the SMMU
- * drop what it cached.
+ * Install a new entry for streams @sids without the SMMU ever reading a mix
+ * of the old and the new one: first the words the live config does not
+ * read, then word 0 that switches the config, then the words only the old
+ * config read; CFGI_STE after each step makes the SMMU drop what it cached.
  */
-static int smmu_install_ste(struct smmu_master *master, const u64 *ste)
+static int smmu_install_ste_sids(struct smmu_device *smmu, const u32 *sids,
+				 unsigned int nr_sids, const u64 *ste)
 {
-	struct smmu_device *smmu = master->smmu;
 	u64 cmds[8 * CMD_DWORDS];
 	unsigned int i, n, step;
 	int ret = 0;
 
 	for (step = 0; step < 3; step++) {
-		for (i = 0, n = 0; i < master->nr_sids; i++) {
-			smmu_ste_step(smmu_ste(smmu, master->sids[i]), ste, step);
-			smmu_cmd_cfgi_ste(cmds + n * CMD_DWORDS, master->sids[i]);
-			if (++n == 8 || i + 1 == master->nr_sids) {
+		for (i = 0, n = 0; i < nr_sids; i++) {
+			smmu_ste_step(smmu_ste(smmu, sids[i]), ste, step);
+			smmu_cmd_cfgi_ste(cmds + n * CMD_DWORDS, sids[i]);
+			if (++n == 8 || i + 1 == nr_sids) {
 				/* The words must be visible before CFGI_STE. */
 				dma_wmb();
 				ret = ret ?: smmu_cmdq_issue_sync(smmu, cmds, n);
@@ -136,6 +135,13 @@ static int smmu_install_ste(struct smmu_master *master, const u64 *ste)
 		}
 	}
 	return ret;
+}
+
+/* The entry of every stream of @master. */
+static int smmu_install_ste(struct smmu_master *master, const u64 *ste)
+{
+	return smmu_install_ste_sids(master->smmu, master->sids,
+				     master->nr_sids, ste);
 }
 
 /* Domains */
@@ -376,8 +382,9 @@ static struct smmu_device *smmu_from_fwnode(struct fwnode_handle *fwnode)
 
 /*
  * Record @master as the owner of its stream IDs, for fault reports.  A
- * stream ID another device already has (a PCI alias, say) stays with the
- * first: both are in one IOMMU group, and either name leads to it.
+ * stream ID another device already has (the ID of a PCIe-to-PCI bridge,
+ * which all devices behind it share) stays with the first: the devices go
+ * into one IOMMU group (smmu_device_group()), so either name leads to it.
  */
 static void smmu_add_streams(struct smmu_master *master)
 {
@@ -385,6 +392,7 @@ static void smmu_add_streams(struct smmu_master *master)
 	unsigned int i;
 
 	mutex_lock(&smmu->streams_lock);
+	list_add_tail(&master->node, &smmu->masters);
 	for (i = 0; i < master->nr_sids; i++) {
 		struct smmu_master *first;
 
@@ -397,15 +405,43 @@ static void smmu_add_streams(struct smmu_master *master)
 	mutex_unlock(&smmu->streams_lock);
 }
 
+/* A master of the SMMU other than @master with stream ID @sid, or NULL. */
+static struct smmu_master *smmu_other_master(struct smmu_master *master,
+					     u32 sid)
+{
+	struct smmu_master *other;
+	unsigned int i;
+
+	lockdep_assert_held(&master->smmu->streams_lock);
+	list_for_each_entry(other, &master->smmu->masters, node)
+		for (i = 0; i < other->nr_sids; i++)
+			if (other != master && other->sids[i] == sid)
+				return other;
+	return NULL;
+}
+
+/*
+ * Forget @master's streams, and make those no other device shares abort.
+ * A shared one goes to another of its devices, and keeps the entry their
+ * group's domain gave it.
+ */
 static void smmu_remove_streams(struct smmu_master *master)
 {
 	struct smmu_device *smmu = master->smmu;
+	u64 abort[STE_DWORDS];
 	unsigned int i;
 
+	smmu_ste_abort(abort);
 	mutex_lock(&smmu->streams_lock);
-	for (i = 0; i < master->nr_sids; i++)
-		xa_cmpxchg(&smmu->streams, master->sids[i], master, NULL,
-			   GFP_KERNEL);
+	list_del(&master->node);
+	for (i = 0; i < master->nr_sids; i++) {
+		u32 sid = master->sids[i];
+		struct smmu_master *other = smmu_other_master(master, sid);
+
+		xa_cmpxchg(&smmu->streams, sid, master, other, GFP_KERNEL);
+		if (!other)
+			smmu_install_ste_sids(smmu, &sid, 1, abort);
+	}
 	mutex_unlock(&smmu->streams_lock);
 }
 
@@ -455,18 +491,55 @@ fail:
 static void smmu_release_device(struct device *dev)
 {
 	struct smmu_master *master = dev_iommu_priv_get(dev);
-	u64 ste[STE_DWORDS];
 
 	smmu_remove_streams(master);
-	smmu_ste_abort(ste);
-	smmu_install_ste(master, ste);
 	kfree(master);
 }
 
+/*
+ * The SMMU cannot tell apart devices that share a stream ID: a device goes
+ * into the group of any device it shares one with, before the PCI rules
+ * (which miss a PCIe-to-PCI bridge that no driver has bound, so is in no
+ * group itself) or a group of its own.
+ */
 static struct iommu_group *smmu_device_group(struct device *dev)
 {
+	struct smmu_master *master = dev_iommu_priv_get(dev);
+	struct smmu_device *smmu = master->smmu;
+	struct iommu_group *group = NULL;
+	unsigned int i;
+
+	mutex_lock(&smmu->streams_lock);
+	for (i = 0; i < master->nr_sids && !group; i++) {
+		struct smmu_master *other = smmu_other_master(master,
+							      master->sids[i]);
+
+		if (other && other->dev->iommu_group)
+			group = iommu_group_ref_get(other->dev->iommu_group);
+	}
+	mutex_unlock(&smmu->streams_lock);
+	if (group)
+		return group;
 	return dev_is_pci(dev) ? pci_device_group(dev) :
 				 generic_device_group(dev);
+}
+
+/*
+ * Without IOMMU_DMA the IOMMU core gives every group an identity default
+ * domain.  The ARM DMA layer (ARM_DMA_IOMMU) translates through the
+ * group's default domain instead, which the core then shares between the
+ * group's devices and keeps attached across their drivers: ask for a
+ * paging one.  Passthrough (iommu.passthrough=1) and kernels with the
+ * arm_iommu_* API, whose mappings replace the default domain, keep the
+ * core's choice.
+ */
+static int smmu_def_domain_type(struct device *dev)
+{
+	if (IS_ENABLED(CONFIG_ARM_DMA_IOMMU) &&
+	    !IS_ENABLED(CONFIG_ARM_DMA_USE_IOMMU) &&
+	    !iommu_default_passthrough())
+		return IOMMU_DOMAIN_UNMANAGED;
+	return 0;
 }
 
 /*
@@ -501,6 +574,7 @@ static const struct iommu_ops smmu_ops = {
 	.probe_device		= smmu_probe_device,
 	.release_device		= smmu_release_device,
 	.device_group		= smmu_device_group,
+	.def_domain_type	= smmu_def_domain_type,
 	.get_resv_regions	= smmu_get_resv_regions,
 	.of_xlate		= smmu_of_xlate,
 	.default_domain_ops	= &smmu_paging_ops,
@@ -695,6 +769,7 @@ static int smmu_probe(struct platform_device *pdev)
 	ida_init(&smmu->asids);
 	xa_init(&smmu->streams);
 	mutex_init(&smmu->streams_lock);
+	INIT_LIST_HEAD(&smmu->masters);
 
 	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
 	if (!res || resource_size(res) < SMMU_EVTQ_CONS + 4) {

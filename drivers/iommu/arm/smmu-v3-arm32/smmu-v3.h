@@ -230,7 +230,8 @@ struct smmu_queue {
  * @evtq:	event queue
  * @asids:	ASIDs in use
  * @streams:	the master of each stream ID, for reporting its faults
- * @streams_lock: guards @streams against masters going away
+ * @masters:	every master, for the stream IDs they share
+ * @streams_lock: guards @streams and @masters against masters going away
  * @events:	events reported, by event ID
  * @events_lost: times the event queue could not take an event, each
  *		reported once
@@ -259,6 +260,7 @@ struct smmu_device {
 	struct smmu_queue evtq;
 	struct ida asids;
 	struct xarray streams;
+	struct list_head masters;
 	struct mutex streams_lock;	/* lookups against removal */
 	atomic_t events[256];
 	atomic_t events_lost;
@@ -273,12 +275,14 @@ struct smmu_device {
  * @dev:	the device
  * @sids:	its stream IDs
  * @nr_sids:	how many
+ * @node:	in the SMMU's list of masters
  */
 struct smmu_master {
 	struct smmu_device *smmu;
 	struct device *dev;
 	u32 *sids;
 	unsigned int nr_sids;
+	struct list_head node;
 };
 
 /**
