@@ -51,6 +51,11 @@ RUNS = [
     ("virt-swiotlb", "virt", ["swiotlb=force"], []),
     ("virt-smmu", "virt", ["mem=960M"],
      ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
+    # GICv3 with an ITS: MSIs go to GITS_TRANSLATER, 64 KiB past the
+    # ITS's control frame.
+    ("virt-smmu-its", "virt", ["mem=960M"],
+     ["-machine", "iommu=smmuv3,gic-version=3,its=on",
+      "-device", "edu,dma_mask=0xffffffff"]),
     # A command queue of 4 entries: every invalidation batch fills it.
     ("virt-smmu-tinyq", "virt", ["mem=960M", "smmu_v3_arm32.cmdq_log2n=2"],
      ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
@@ -106,6 +111,8 @@ VIRT_NET = " ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off disktest.ping=10.0.2
 # the two functions of a multifunction e1000 (no ACS: one group).  Each
 # NIC has a user network of its own; after all four ping, the first one
 # behind the bridge is unbound (the other keeps pinging) and bound again.
+# The machine has a GICv3 ITS: virtio-blk's MSI-X writes go through the
+# SMMU to GITS_TRANSLATER.
 def group_nets():
     qemu, nets = [], []
     where = ["bus=pcie.0,addr=6.0,multifunction=on", "bus=pcie.0,addr=6.1",
@@ -119,7 +126,7 @@ def group_nets():
 
 GROUP_QEMU, GROUP_NETS = group_nets()
 VIRT_SMMU_GROUPS = [
-    "-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2", "-m", "1024",
+    "-M", "virt,iommu=smmuv3,gic-version=3,its=on", "-cpu", "cortex-a15", "-smp", "2", "-m", "1024",
     "-drive", "if=none,id=d0,format=raw,file={disk}",
     "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on",
     "-device", "pcie-pci-bridge,id=br,bus=pcie.0,addr=5"] + GROUP_QEMU

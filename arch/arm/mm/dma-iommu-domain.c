@@ -3,7 +3,7 @@
  * The DMA domain of a device behind an IOMMU: made, joined, left, freed.
  *
  * A DMA domain is a paging domain of the device's IOMMU with an IOVA space
- * (dma-iova.c) and the MSI doorbells mapped.  A device translates through
+ * (dma-iova.c) and the MSI doorbell of each of its devices mapped.  A device translates through
  * its IOMMU group's default domain, which the IOMMU core shares between
  * the group's devices (functions without ACS, devices behind a PCIe-to-PCI
  * bridge, masters sharing a stream ID) and keeps attached while any of
@@ -17,6 +17,7 @@
 #define dev_fmt pr_fmt
 
 #include <linux/dma-direct.h>
+#include <linux/irqdomain.h>
 #include <linux/iommu.h>
 #include <linux/of.h>
 #include <linux/of_address.h>
@@ -29,40 +30,68 @@
 #include "dma-iova.h"
 
 /*
- * MSIs are writes like any other: map each MSI controller's doorbell page
- * of the device tree at its own address, so that a device's interrupts
- * still reach it through the domain.
+ * Where each kind of MSI controller takes its MSI writes, as an offset
+ * from its first register frame: only that register's page is mapped for
+ * a device, never the controller's control registers.
  */
-static int arm_iommu_map_doorbells(struct iommu_domain *domain)
+static const struct of_device_id arm_iommu_msi_doorbells[] = {
+	/* GICv2m: MSI_SETSPI_NS */
+	{ .compatible = "arm,gic-v2m-frame", .data = (void *)0x40 },
+	/* GICv3 ITS: GITS_TRANSLATER, in the translation frame at 64 KiB */
+	{ .compatible = "arm,gic-v3-its", .data = (void *)0x10040 },
+	{ }
+};
+
+/* The device tree node of the MSI controller @dev's MSIs go to, or NULL. */
+static struct device_node *arm_iommu_msi_controller(struct device *dev)
 {
-	struct iova_domain *iovad = &domain->iova_cookie->iovad;
-	struct device_node *np;
-	struct resource res;
-	int ret;
+	struct irq_domain *d;
 
-	for_each_node_with_property(np, "msi-controller") {
-		phys_addr_t page;
-
-		if (of_address_to_resource(np, 0, &res))
-			continue;
-		page = res.start & ~(phys_addr_t)iova_mask(iovad);
-		if (page > domain->geometry.aperture_end)
-			continue;
-		arm_iova_reserve(domain->iova_cookie, page, page);
-		ret = iommu_map(domain, page, page, iovad->granule,
-				IOMMU_WRITE | IOMMU_MMIO, GFP_KERNEL);
-		if (ret && ret != -EEXIST) {
-			of_node_put(np);
-			return ret;
-		}
-	}
-	return 0;
+	for (d = dev_get_msi_domain(dev); d; d = d->parent)
+		if (is_of_node(d->fwnode))
+			return to_of_node(d->fwnode);
+	return NULL;
 }
 
 /*
- * Give @domain an IOVA space of [@base, @base + @size), for @owner, and
- * map the MSI doorbells.
+ * MSIs are writes like any other.  Without IOMMU_DMA the GIC drivers
+ * compose MSI messages with the doorbell's physical address, so map the
+ * page of @dev's doorbell at that address, writable and nothing else.
+ * An MSI controller this table does not know is left unmapped: its MSIs
+ * fault, and the message says why.
  */
+static int arm_iommu_map_doorbell(struct device *dev,
+				  struct iommu_domain *domain)
+{
+	struct iova_domain *iovad = &domain->iova_cookie->iovad;
+	struct device_node *np = arm_iommu_msi_controller(dev);
+	const struct of_device_id *match;
+	struct resource res;
+	phys_addr_t page;
+	int ret;
+
+	if (!np)
+		return 0;
+	match = of_match_node(arm_iommu_msi_doorbells, np);
+	if (!match || of_address_to_resource(np, 0, &res)) {
+		dev_warn(dev, "MSI controller %pOF: doorbell not known, its MSIs will fault\n",
+			 np);
+		return 0;
+	}
+	page = (res.start + (uintptr_t)match->data) &
+	       ~(phys_addr_t)iova_mask(iovad);
+	if (page > domain->geometry.aperture_end)
+		return 0;
+	arm_iova_reserve(domain->iova_cookie, page, page);
+	ret = iommu_map(domain, page, page, iovad->granule,
+			IOMMU_WRITE | IOMMU_MMIO, GFP_KERNEL);
+	if (ret && ret != -EEXIST)
+		return ret;
+	dev_dbg(dev, "MSI doorbell of %pOF at %pa\n", np, &page);
+	return 0;
+}
+
+/* Give @domain an IOVA space of [@base, @base + @size), for @owner. */
 static int arm_iommu_domain_prepare(const char *owner,
 				    struct iommu_domain *domain,
 				    dma_addr_t base, u64 size)
@@ -70,22 +99,16 @@ static int arm_iommu_domain_prepare(const char *owner,
 	if (!size || base + size - 1 < base)
 		return -EINVAL;
 	domain->iova_cookie = arm_iova_space_create(owner, domain, base, size);
-	if (!domain->iova_cookie)
-		return -ENOMEM;
-	if (arm_iommu_map_doorbells(domain)) {
-		arm_iova_space_free(domain->iova_cookie);
-		domain->iova_cookie = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	return domain->iova_cookie ? 0 : -ENOMEM;
 }
 
 /*
- * Keep the regions the IOMMU reserves for @dev (its MSI window, say) out
- * of @domain's IOVA space.
+ * Make @domain ready for @dev's DMA: the regions the IOMMU reserves for
+ * @dev (its MSI window, say) kept out of the IOVA space, and @dev's MSI
+ * doorbell mapped.
  */
-static void arm_iommu_reserve_regions(struct device *dev,
-				      struct iommu_domain *domain)
+static int arm_iommu_domain_join(struct device *dev,
+				 struct iommu_domain *domain)
 {
 	struct iommu_resv_region *r;
 	LIST_HEAD(regions);
@@ -95,6 +118,7 @@ static void arm_iommu_reserve_regions(struct device *dev,
 		arm_iova_reserve(domain->iova_cookie, r->start,
 				 r->start + r->length - 1);
 	iommu_put_resv_regions(dev, &regions);
+	return arm_iommu_map_doorbell(dev, domain);
 }
 
 /**
@@ -114,8 +138,8 @@ void arm_iommu_domain_free(struct iommu_domain *domain)
  * @base:	the lowest IOVA to hand out
  * @size:	bytes of IOVA space from @base
  *
- * The domain's MSI doorbells are mapped already; devices join it with
- * arm_iommu_domain_attach().
+ * Devices join it with arm_iommu_domain_attach(), which maps their MSI
+ * doorbells.
  *
  * Return: the domain, or an ERR_PTR().
  */
@@ -159,8 +183,9 @@ int arm_iommu_domain_attach(struct device *dev, struct iommu_domain *domain)
 
 	if (!group)
 		return -ENODEV;
-	arm_iommu_reserve_regions(dev, domain);
-	ret = iommu_attach_group(domain, group);
+	ret = arm_iommu_domain_join(dev, domain);
+	if (!ret)
+		ret = iommu_attach_group(domain, group);
 	iommu_group_put(group);
 	if (ret) {
 		dev_err(dev, "cannot attach to a DMA domain: %d\n", ret);
@@ -282,13 +307,17 @@ int arm_iommu_group_domain_setup(struct device *dev)
 		arm_iommu_dma_window(dev, &base, &size);
 		ret = arm_iommu_domain_prepare(owner, domain, base, size);
 	}
+	if (!ret)
+		ret = arm_iommu_domain_join(dev, domain);
 	if (!ret) {
-		arm_iommu_reserve_regions(dev, domain);
 		domain->iova_cookie->users++;
 		dev_dbg(dev, "translated by %s through group %d, %s invalidation\n",
 			dev_name(dev->iommu->iommu_dev->dev),
 			iommu_group_id(dev->iommu_group),
 			arm_iova_lazy(domain->iova_cookie) ? "lazy" : "strict");
+	} else if (domain->iova_cookie && !domain->iova_cookie->users) {
+		arm_iova_space_free(domain->iova_cookie);
+		domain->iova_cookie = NULL;
 	}
 	mutex_unlock(&arm_iommu_group_lock);
 	return ret;
