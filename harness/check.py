@@ -37,7 +37,8 @@ BUILDS = {
               "drivers/iommu/arm/smmu-v3-arm32"]),
     "vexpress": ("armdma_vexpress.py", ["arch/arm/mm"]),
     # As the drivers of ARM_DMA_USE_IOMMU build it: the arm_iommu_* API.
-    "virt-legacy": ("armdma_virt.py", ["arch/arm/mm/iommu-legacy.kunitconfig"]),
+    "virt-legacy": ("armdma_virt.py", ["arch/arm/mm/iommu-legacy.kunitconfig",
+                                       "arch/arm/mm/checkers.kunitconfig"]),
 }
 
 # Each run boots one build: (run name, build, kernel arguments, QEMU
@@ -331,9 +332,13 @@ def boot_run(src, build, name, fragment, qemu, append):
               (name, "ok -" if down else "not ok -"))
         tally["passed" if down else "failed"] += 1
     note = ""
+    reports = [l for l in console.splitlines() if CHECKER_REPORTS.search(l)]
     if not planned:
         tally["failed"] += 1
         note = "did not finish; see %s.log" % name
+    elif reports:
+        tally["failed"] += 1
+        note = "checker report: %s (see %s.log)" % (reports[0].strip(), name)
     return tally, note
 
 

@@ -51,12 +51,15 @@ static size_t arm_iommu_span(struct iommu_dma_cookie *cookie, u64 addr,
 	return iova_align(&cookie->iovad, size + iova_offset(&cookie->iovad, addr));
 }
 
+#define ARM_IOMMU_NOT_MAPPED	"is not mapped: unmapped or freed already?"
+
 /*
- * Why [@iova, @iova + @size) is not one whole mapping of @domain, or NULL
- * when it is: @iova must start a range the IOVA space handed out, be mapped
- * still, and @size must cover what is mapped of that range, no less (the
- * rest would stay mapped to memory the caller is about to reuse) and no
- * more (the rest may be another buffer's).
+ * Why [@iova, @iova + @size) is not one whole range of @domain, or NULL
+ * when it is: @iova must start a range the IOVA space handed out, and
+ * @size must cover what is mapped of that range, no less (the rest would
+ * stay mapped to memory the caller is about to reuse) and no more (the
+ * rest may be another buffer's).  Whether it is still mapped at all, the
+ * unmap itself finds out.
  */
 static const char *arm_iommu_misfit(struct iommu_domain *domain,
 				    dma_addr_t iova, size_t size)
@@ -68,11 +71,18 @@ static const char *arm_iommu_misfit(struct iommu_domain *domain,
 		return "does not start a mapping";
 	if (size - 1 > last - iova)
 		return "runs past the end of its mapping";
-	if (!iommu_iova_to_phys(domain, iova))
-		return "is not mapped: unmapped or freed already?";
+	/* The IOVA library rounds ranges up: the tail may be unmapped. */
 	if (size - 1 < last - iova && iommu_iova_to_phys(domain, iova + size))
 		return "is shorter than its mapping";
 	return NULL;
+}
+
+static void arm_iommu_refuse(struct device *dev, dma_addr_t dma, size_t size,
+			     const char *why)
+{
+	dev_err_ratelimited(dev, "refusing to unmap %zu bytes at IOVA %pad: it %s\n",
+			    size, &dma, why);
+	WARN_ONCE(1, "bad unmap or free through an IOMMU\n");
 }
 
 /**
@@ -81,46 +91,60 @@ static const char *arm_iommu_misfit(struct iommu_domain *domain,
  * @domain:	its domain
  * @dma:	the DMA address the caller got
  * @size:	the size the caller gives
+ * @phys:	if not NULL, set to the physical address @dma translates to,
+ *		which must exist
  *
  * Nothing is unmapped yet: a refusal leaves the domain as it was.
  *
- * Return: the physical address @dma translates to, or 0 when refused.
+ * Return: true when the caller may unmap, false when refused.
  */
-static phys_addr_t arm_iommu_claim(struct device *dev,
-				   struct iommu_domain *domain, dma_addr_t dma,
-				   size_t size)
+static bool arm_iommu_claim(struct device *dev, struct iommu_domain *domain,
+			    dma_addr_t dma, size_t size, phys_addr_t *phys)
 {
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	dma_addr_t start = dma - iova_offset(&cookie->iovad, dma);
-	const char *why = NULL;
+	const char *why;
 
 	if (unlikely(!size))
 		why = "has no size";
 	else
 		why = arm_iommu_misfit(domain, start,
 				       arm_iommu_span(cookie, dma, size));
+	if (!why && phys) {
+		*phys = iommu_iova_to_phys(domain, dma);
+		if (!*phys)
+			why = ARM_IOMMU_NOT_MAPPED;
+	}
 	if (likely(!why))
-		return iommu_iova_to_phys(domain, dma);
-	dev_err_ratelimited(dev, "refusing to unmap %zu bytes at IOVA %pad: it %s\n",
-			    size, &dma, why);
-	WARN_ONCE(1, "bad unmap or free through an IOMMU\n");
-	return 0;
+		return true;
+	arm_iommu_refuse(dev, dma, size, why);
+	return false;
 }
 
 /*
- * Take a claimed mapping out of the domain and give its IOVAs back, once
- * no TLB can still translate them.
+ * Take a claimed range out of the domain and give its IOVAs back, once no
+ * TLB can still translate them.  A range found not mapped (an unmap or a
+ * free twice) is refused, and its IOVAs, which may be handed out again by
+ * now, are left alone.
  */
-static void arm_iommu_unmap_range(struct iommu_domain *domain, dma_addr_t dma,
+static void arm_iommu_unmap_range(struct device *dev,
+				  struct iommu_domain *domain, dma_addr_t dma,
 				  size_t size)
 {
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	dma_addr_t iova = dma - iova_offset(&cookie->iovad, dma);
 	size_t span = arm_iommu_span(cookie, dma, size);
 	struct iommu_iotlb_gather gather;
+	size_t unmapped;
 
 	iommu_iotlb_gather_init(&gather);
-	WARN_ON_ONCE(iommu_unmap_fast(domain, iova, span, &gather) != span);
+	unmapped = iommu_unmap_fast(domain, iova, span, &gather);
+	if (unlikely(unmapped != span)) {
+		arm_iommu_refuse(dev, dma, size, unmapped ?
+				 "was mapped in part only" : ARM_IOMMU_NOT_MAPPED);
+		if (!unmapped)
+			return;
+	}
 	arm_iova_release(cookie, iova, span, &gather);
 }
 
@@ -155,8 +179,8 @@ static void arm_iommu_unmap_phys(struct device *dev, dma_addr_t dma,
 {
 	struct iommu_domain *domain = arm_iommu_domain(dev);
 
-	if (arm_iommu_claim(dev, domain, dma, size))
-		arm_iommu_unmap_range(domain, dma, size);
+	if (arm_iommu_claim(dev, domain, dma, size, NULL))
+		arm_iommu_unmap_range(dev, domain, dma, size);
 }
 
 /* Streaming DMA */
@@ -183,13 +207,16 @@ static void arm_iommu_unmap_page(struct device *dev, dma_addr_t dma,
 				 unsigned long attrs)
 {
 	struct iommu_domain *domain = arm_iommu_domain(dev);
-	phys_addr_t phys = arm_iommu_claim(dev, domain, dma, size);
+	bool sync = !dev_is_dma_coherent(dev) &&
+		    !(attrs & DMA_ATTR_SKIP_CPU_SYNC);
+	phys_addr_t phys;
 
-	if (!phys)
+	/* Only the cache maintenance needs the physical address. */
+	if (!arm_iommu_claim(dev, domain, dma, size, sync ? &phys : NULL))
 		return;
-	if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+	if (sync)
 		arm_dma_sync_for_cpu(phys, size, dir);
-	arm_iommu_unmap_range(domain, dma, size);
+	arm_iommu_unmap_range(dev, domain, dma, size);
 }
 
 static void arm_iommu_sync_single_for_cpu(struct device *dev, dma_addr_t dma,
@@ -380,11 +407,11 @@ static void arm_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl,
 
 	/* One range, whose span counts the first entry's offset already. */
 	start -= iova_offset(&cookie->iovad, start);
-	if (!arm_iommu_claim(dev, domain, start, span))
+	if (!arm_iommu_claim(dev, domain, start, span, NULL))
 		return;
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		arm_iommu_sync_sg_for_cpu(dev, sgl, nents, dir);
-	arm_iommu_unmap_range(domain, start, span);
+	arm_iommu_unmap_range(dev, domain, start, span);
 }
 
 static dma_addr_t arm_iommu_map_resource(struct device *dev, phys_addr_t phys,
@@ -510,7 +537,7 @@ static void arm_iommu_free_contiguous(struct device *dev,
 	buf = arm_dma_claim_buffer(dev, size, cpu_addr, PHYS_PFN(phys));
 	if (!buf)
 		return;
-	arm_iommu_unmap_range(domain, handle, size);
+	arm_iommu_unmap_range(dev, domain, handle, size);
 	arm_dma_release_buffer(dev, buf, phys_to_page(phys));
 }
 
@@ -536,7 +563,7 @@ static void arm_iommu_free_remap(struct device *dev,
 		WARN_ONCE(1, "bad free of a coherent DMA buffer\n");
 		return;
 	}
-	arm_iommu_unmap_range(domain, handle, size);
+	arm_iommu_unmap_range(dev, domain, handle, size);
 	dma_common_free_remap(cpu_addr, size);
 	arm_dma_free_pages(pages, size);
 }
@@ -548,8 +575,7 @@ static void arm_iommu_free(struct device *dev, size_t size, void *cpu_addr,
 	phys_addr_t phys;
 
 	size = PAGE_ALIGN(size);
-	phys = arm_iommu_claim(dev, domain, handle, size);
-	if (!phys)
+	if (!arm_iommu_claim(dev, domain, handle, size, &phys))
 		return;
 	if (arm_dma_buffer_holds(PHYS_PFN(phys), 0))
 		arm_iommu_free_contiguous(dev, domain, size, cpu_addr, handle,
