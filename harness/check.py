@@ -82,7 +82,8 @@ CHECKER_REPORTS = re.compile(
     r"INFO: possible irq lock inversion|"
     r"BUG: (sleeping function called|scheduling while atomic|spinlock|"
     r"workqueue leaked lock|soft lockup)|"
-    r"INFO: task .* blocked for more than")
+    r"INFO: task .* blocked for more than|"
+    r"ODEBUG: ")
 
 # Real drivers as clients: each boots a kernel built from a config fragment
 # of harness/ with /init from harness/disktest.c, which writes, reads back
