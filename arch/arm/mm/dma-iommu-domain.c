@@ -335,9 +335,13 @@ void arm_iommu_group_domain_teardown(struct device *dev)
 	struct iommu_domain *domain = iommu_get_dma_domain(dev);
 
 	mutex_lock(&arm_iommu_group_lock);
+	/* The group's default domain changed under a bound driver (sysfs)? */
+	if (WARN_ON(!domain->iova_cookie))
+		goto out;
 	if (!--domain->iova_cookie->users) {
 		arm_iova_space_free(domain->iova_cookie);
 		domain->iova_cookie = NULL;
 	}
+out:
 	mutex_unlock(&arm_iommu_group_lock);
 }
