@@ -142,61 +142,79 @@ static void a_buffer_freed_as_smaller_stays_whole(struct kunit *test)
 	}
 }
 
+/* Two live buffers of two pages of kind @k, the lower IOVA first. */
+struct buffer_pair {
+	void *cpu[2];
+	dma_addr_t iova[2];
+};
+
+static void alloc_pair(struct kunit *test, unsigned int k,
+		       struct buffer_pair *p)
+{
+	struct iommu_test *t = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		p->cpu[i] = dma_alloc_attrs(t->dev, 2 * PAGE_SIZE, &p->iova[i],
+					    kinds[k].gfp, kinds[k].attrs);
+		KUNIT_ASSERT_NOT_NULL(test, p->cpu[i]);
+	}
+	if (p->iova[0] > p->iova[1]) {
+		swap(p->cpu[0], p->cpu[1]);
+		swap(p->iova[0], p->iova[1]);
+	}
+}
+
+static void expect_pair_mapped(struct kunit *test, struct buffer_pair *p)
+{
+	expect_mapped(test, p->iova[0], p->cpu[0], 2);
+	expect_mapped(test, p->iova[1], p->cpu[1], 2);
+}
+
+/* The right frees still work, and leave nothing of either mapped. */
+static void free_pair(struct kunit *test, unsigned int k,
+		      struct buffer_pair *p)
+{
+	struct iommu_test *t = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		dma_free_attrs(t->dev, 2 * PAGE_SIZE, p->cpu[i], p->iova[i],
+			       kinds[k].attrs);
+		expect_unmapped(test, p->iova[i], 2);
+	}
+}
+
 static void a_buffer_freed_as_larger_leaves_its_neighbour_alone(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
+	struct buffer_pair p;
 	unsigned int k;
 
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		dma_addr_t a_iova, b_iova;
-		void *a, *b;
-
-		a = dma_alloc_attrs(t->dev, 2 * PAGE_SIZE, &a_iova,
-				    kinds[k].gfp, kinds[k].attrs);
-		b = dma_alloc_attrs(t->dev, 2 * PAGE_SIZE, &b_iova,
-				    kinds[k].gfp, kinds[k].attrs);
-		KUNIT_ASSERT_NOT_NULL(test, a);
-		KUNIT_ASSERT_NOT_NULL(test, b);
-		/* Whichever lies lower is freed as if it ran into the other. */
-		if (a_iova > b_iova) {
-			swap(a, b);
-			swap(a_iova, b_iova);
-		}
-		dma_free_attrs(t->dev, b_iova + 2 * PAGE_SIZE - a_iova, a, a_iova,
-			       kinds[k].attrs);
-		expect_mapped(test, a_iova, a, 2);
-		expect_mapped(test, b_iova, b, 2);
-
-		dma_free_attrs(t->dev, 2 * PAGE_SIZE, a, a_iova, kinds[k].attrs);
-		dma_free_attrs(t->dev, 2 * PAGE_SIZE, b, b_iova, kinds[k].attrs);
-		expect_unmapped(test, a_iova, 2);
-		expect_unmapped(test, b_iova, 2);
+		alloc_pair(test, k, &p);
+		/* The lower one is freed as if it ran into the other. */
+		dma_free_attrs(t->dev, p.iova[1] + 2 * PAGE_SIZE - p.iova[0],
+			       p.cpu[0], p.iova[0], kinds[k].attrs);
+		expect_pair_mapped(test, &p);
+		free_pair(test, k, &p);
 	}
 }
 
 static void a_free_with_another_buffers_handle_frees_neither(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
+	struct buffer_pair p;
 	unsigned int k;
 
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		dma_addr_t a_iova, b_iova;
-		void *a, *b;
-
-		a = dma_alloc_attrs(t->dev, 2 * PAGE_SIZE, &a_iova,
-				    kinds[k].gfp, kinds[k].attrs);
-		b = dma_alloc_attrs(t->dev, 2 * PAGE_SIZE, &b_iova,
-				    kinds[k].gfp, kinds[k].attrs);
-		KUNIT_ASSERT_NOT_NULL(test, a);
-		KUNIT_ASSERT_NOT_NULL(test, b);
-		dma_free_attrs(t->dev, 2 * PAGE_SIZE, a, b_iova, kinds[k].attrs);
-		expect_mapped(test, a_iova, a, 2);
-		expect_mapped(test, b_iova, b, 2);
-
-		dma_free_attrs(t->dev, 2 * PAGE_SIZE, a, a_iova, kinds[k].attrs);
-		dma_free_attrs(t->dev, 2 * PAGE_SIZE, b, b_iova, kinds[k].attrs);
-		expect_unmapped(test, a_iova, 2);
-		expect_unmapped(test, b_iova, 2);
+		alloc_pair(test, k, &p);
+		dma_free_attrs(t->dev, 2 * PAGE_SIZE, p.cpu[0], p.iova[1],
+			       kinds[k].attrs);
+		dma_free_attrs(t->dev, 2 * PAGE_SIZE, p.cpu[1], p.iova[0],
+			       kinds[k].attrs);
+		expect_pair_mapped(test, &p);
+		free_pair(test, k, &p);
 	}
 }
 

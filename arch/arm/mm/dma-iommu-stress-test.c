@@ -1,19 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit suite: the IOMMU ops under load from two CPUs and from interrupts.
- *
- * The DMA API lets drivers map and unmap from any context, and free
- * coherent buffers wherever interrupts are enabled: from a NAPI poll, a
- * timer or a tasklet while the same CPU is in the middle of another
- * allocation.  These cases do that as hard as they can; with lockdep on,
- * a lock taken in the wrong context shows here even when it never
- * deadlocks.
+ * KUnit suite: lazy IOMMU unmaps from two CPUs at once.  (The load from
+ * threads and interrupts together, on these ops as on the others, is the
+ * arm_dma_stress suite's.)
  */
-#include <linux/debug_locks.h>
-#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
-#include <linux/workqueue.h>
 
 #include "dma-internal.h"
 #include "dma-iommu-test.h"
@@ -135,167 +127,8 @@ static void lazy_unmaps_on_two_cpus_never_share_an_iova(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, arm_iommu_fq_pending(t->dev), 0);
 }
 
-/*
- * Each CPU allocates: a gathered buffer (vmapped, with the vmap lock taken
- * in process context) and an atomic one, which a BH work item on the same
- * CPU frees in softirq context.  Meanwhile a hard interrupt timer on each
- * CPU maps and unmaps a page.
- */
-#define IRQ_STRESS_ROUNDS	3000
-#define IRQ_STRESS_RING		16
-
-struct irq_stress_cpu {
-	struct irq_stress *s;
-	spinlock_t lock;		/* guards the ring */
-	unsigned int head, tail;
-	struct {
-		void *cpu;
-		dma_addr_t dma;
-	} ring[IRQ_STRESS_RING];
-	struct work_struct free_work;
-	struct hrtimer tick;
-	unsigned long tick_maps;
-	unsigned long bh_frees;
-};
-
-struct irq_stress {
-	struct device *dev;
-	struct page *page;
-	atomic_t failures;
-	struct irq_stress_cpu cpu[2];
-	struct completion done[2];
-};
-
-/* Softirq context: free what this CPU's ring holds. */
-static void irq_stress_free(struct work_struct *work)
-{
-	struct irq_stress_cpu *c = container_of(work, struct irq_stress_cpu,
-						free_work);
-	unsigned long flags;
-
-	spin_lock_irqsave(&c->lock, flags);
-	while (c->tail != c->head) {
-		unsigned int slot = c->tail++ % IRQ_STRESS_RING;
-		void *cpu = c->ring[slot].cpu;
-		dma_addr_t dma = c->ring[slot].dma;
-
-		spin_unlock_irqrestore(&c->lock, flags);
-		if (!in_serving_softirq())
-			atomic_inc(&c->s->failures);
-		dma_free_coherent(c->s->dev, PAGE_SIZE, cpu, dma);
-		c->bh_frees++;
-		spin_lock_irqsave(&c->lock, flags);
-	}
-	spin_unlock_irqrestore(&c->lock, flags);
-}
-
-/* Hard interrupt context: a streaming map and unmap. */
-static enum hrtimer_restart irq_stress_tick(struct hrtimer *timer)
-{
-	struct irq_stress_cpu *c = container_of(timer, struct irq_stress_cpu,
-						tick);
-	dma_addr_t dma;
-
-	dma = dma_map_page(c->s->dev, c->s->page, 0, PAGE_SIZE, DMA_TO_DEVICE);
-	if (dma_mapping_error(c->s->dev, dma) || !in_hardirq())
-		atomic_inc(&c->s->failures);
-	else
-		dma_unmap_page(c->s->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
-	c->tick_maps++;
-	hrtimer_forward_now(timer, ns_to_ktime(200 * NSEC_PER_USEC));
-	return HRTIMER_RESTART;
-}
-
-static bool irq_stress_push(struct irq_stress_cpu *c, void *cpu,
-			    dma_addr_t dma)
-{
-	unsigned long flags;
-	bool room;
-
-	spin_lock_irqsave(&c->lock, flags);
-	room = c->head - c->tail < IRQ_STRESS_RING;
-	if (room) {
-		c->ring[c->head % IRQ_STRESS_RING].cpu = cpu;
-		c->ring[c->head % IRQ_STRESS_RING].dma = dma;
-		c->head++;
-	}
-	spin_unlock_irqrestore(&c->lock, flags);
-	return room;
-}
-
-static int irq_stress_thread(void *data)
-{
-	struct irq_stress *s = data;
-	unsigned int me = raw_smp_processor_id(), i;
-	struct irq_stress_cpu *c = &s->cpu[me];
-
-	hrtimer_start(&c->tick, ns_to_ktime(200 * NSEC_PER_USEC), HRTIMER_MODE_REL_PINNED_HARD);
-	for (i = 0; i < IRQ_STRESS_ROUNDS; i++) {
-		dma_addr_t dma;
-		void *cpu;
-
-		cpu = dma_alloc_coherent(s->dev, 2 * PAGE_SIZE, &dma, GFP_KERNEL);
-		if (!cpu) {
-			atomic_inc(&s->failures);
-			break;
-		}
-		dma_free_coherent(s->dev, 2 * PAGE_SIZE, cpu, dma);
-
-		cpu = dma_alloc_coherent(s->dev, PAGE_SIZE, &dma, GFP_ATOMIC);
-		if (!cpu) {
-			atomic_inc(&s->failures);
-			break;
-		}
-		if (!irq_stress_push(c, cpu, dma))
-			dma_free_coherent(s->dev, PAGE_SIZE, cpu, dma);
-		queue_work_on(me, system_bh_wq, &c->free_work);
-	}
-	hrtimer_cancel(&c->tick);
-	flush_work(&c->free_work);
-	complete(&s->done[me]);
-	return 0;
-}
-
-static void coherent_frees_in_softirqs_and_unmaps_in_hardirqs_take_no_wrong_lock(struct kunit *test)
-{
-	struct iommu_test *t = test->priv;
-	struct irq_stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	bool lockdep_was_on = debug_locks;
-	unsigned int cpu;
-
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	s->dev = t->dev;
-	s->page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, s->page);
-	for (cpu = 0; cpu < 2; cpu++) {
-		struct irq_stress_cpu *c = &s->cpu[cpu];
-
-		c->s = s;
-		spin_lock_init(&c->lock);
-		INIT_WORK(&c->free_work, irq_stress_free);
-		hrtimer_init(&c->tick, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_PINNED_HARD);
-		c->tick.function = irq_stress_tick;
-	}
-	run_on_two_cpus(test, irq_stress_thread, s, s->done);
-	__free_page(s->page);
-
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->failures), 0);
-	for (cpu = 0; cpu < 2; cpu++) {
-		KUNIT_EXPECT_EQ(test, s->cpu[cpu].head, s->cpu[cpu].tail);
-		KUNIT_EXPECT_GT_MSG(test, s->cpu[cpu].bh_frees, 0,
-				    "CPU %u freed nothing in softirq context", cpu);
-		KUNIT_EXPECT_GT_MSG(test, s->cpu[cpu].tick_maps, 0,
-				    "CPU %u mapped nothing in hardirq context", cpu);
-	}
-	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
-		KUNIT_EXPECT_EQ_MSG(test, debug_locks, lockdep_was_on,
-				    "lockdep reported a problem (see the log)");
-}
-
 static struct kunit_case arm_dma_iommu_stress_cases[] = {
 	KUNIT_CASE(lazy_unmaps_on_two_cpus_never_share_an_iova),
-	KUNIT_CASE(coherent_frees_in_softirqs_and_unmaps_in_hardirqs_take_no_wrong_lock),
 	{}
 };
 

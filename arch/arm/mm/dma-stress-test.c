@@ -15,6 +15,7 @@
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/debug_locks.h>
 #include <linux/dma-map-ops.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
@@ -284,6 +285,7 @@ static int stress_run(struct kunit *test, struct device *dev, bool may_fail)
 	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	/* Both CPUs where there are two (QEMU -smp 2), else the one. */
 	unsigned int cpus = cpu_online(1) ? 2 : 1, cpu;
+	bool lockdep_was_on = debug_locks;
 	struct stress_counts before, after;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -326,6 +328,10 @@ static int stress_run(struct kunit *test, struct device *dev, bool may_fail)
 				    arm_dma_allocators[cpu]->name);
 	KUNIT_EXPECT_EQ(test, after.pool_used, before.pool_used);
 	KUNIT_EXPECT_EQ(test, after.refused, before.refused);
+	/* Lockdep turns itself off at its first report. */
+	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
+		KUNIT_EXPECT_EQ_MSG(test, debug_locks, lockdep_was_on,
+				    "lockdep reported a problem (see the log)");
 	kunit_info(test, "%s: %lu+%lu timer ticks, %lu+%lu softirq frees, %d failures\n",
 		   dev_name(dev), s->cpu[0].ticks, s->cpu[1].ticks,
 		   s->cpu[0].bh_frees, s->cpu[1].bh_frees,
