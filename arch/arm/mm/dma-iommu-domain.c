@@ -83,9 +83,12 @@ static int arm_iommu_map_doorbell(struct device *dev,
 	if (page > domain->geometry.aperture_end)
 		return 0;
 	arm_iova_reserve(domain->iova_cookie, page, page);
+	/* Another device of the group, or @dev before a rebind, mapped it. */
+	if (iommu_iova_to_phys(domain, page) == page)
+		return 0;
 	ret = iommu_map(domain, page, page, iovad->granule,
 			IOMMU_WRITE | IOMMU_MMIO, GFP_KERNEL);
-	if (ret && ret != -EEXIST)
+	if (ret)
 		return ret;
 	dev_dbg(dev, "MSI doorbell of %pOF at %pa\n", np, &page);
 	return 0;
