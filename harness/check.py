@@ -72,8 +72,7 @@ RUNS = [
 TIMEOUT = 600
 
 # What the kernel's checkers print when they find something: any of these
-# in a run's console fails the run, whichever case was running.  (WARNs
-# alone do not: the refusal cases provoke them on purpose.)
+# in a run's console fails the run, whichever case was running.
 CHECKER_REPORTS = re.compile(
     r"BUG: KASAN|"
     r"WARNING: (inconsistent lock state|possible circular locking|"
@@ -84,6 +83,28 @@ CHECKER_REPORTS = re.compile(
     r"workqueue leaked lock|soft lockup)|"
     r"INFO: task .* blocked for more than|"
     r"ODEBUG: ")
+
+# A WARN fails a run too, unless the KUnit case running announced it: a
+# case that makes a call the DMA API forbids says "expects a warning"
+# first (arm_dma_expect_warning()), and the layer or DMA-API debug may WARN
+# about that call until the case's result line.
+WARNING = re.compile(r"WARNING: CPU: \d+ PID: \d+ at ")
+EXPECTS_WARNING = re.compile(r"# [\w.]+: expects a warning")
+RESULT = re.compile(r"^\s*(not )?ok \d+ ")
+
+
+def reports_in(lines):
+    """Checker reports and unannounced WARNs in a console, in order."""
+    reports, expected = [], False
+    for line in lines:
+        if EXPECTS_WARNING.search(line):
+            expected = True
+        elif RESULT.match(line):
+            expected = False
+        elif CHECKER_REPORTS.search(line) or \
+                (WARNING.search(line) and not expected):
+            reports.append(line.strip())
+    return reports
 
 # Real drivers as clients: each boots a kernel built from a config fragment
 # of harness/ with /init from harness/disktest.c, which writes, reads back
@@ -221,7 +242,7 @@ def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out):
     if os.path.exists(os.path.join(build_dir, "test.log")):
         shutil.copyfile(os.path.join(build_dir, "test.log"), log)
         with open(log, errors="replace") as f:
-            reports = [l.strip() for l in f if CHECKER_REPORTS.search(l)]
+            reports = reports_in(f)
     if sum(tally.values()) == 0:
         tally["failed"] += 1
         note = "no test result (crash or timeout?)"
@@ -333,7 +354,7 @@ def boot_run(src, build, name, fragment, qemu, append):
               (name, "ok -" if down else "not ok -"))
         tally["passed" if down else "failed"] += 1
     note = ""
-    reports = [l for l in console.splitlines() if CHECKER_REPORTS.search(l)]
+    reports = reports_in(console.splitlines())
     if not planned:
         tally["failed"] += 1
         note = "did not finish; see %s.log" % name

@@ -660,6 +660,8 @@ static void freeing_memory_never_allocated_is_refused(struct kunit *test)
 	struct device *dev = ctx(test)->noncoherent;
 	u8 *foreign = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
 
+	arm_dma_expect_warning(test);
+
 	KUNIT_ASSERT_NOT_NULL(test, foreign);
 	memset(foreign, 0x5a, PAGE_SIZE);
 
@@ -676,6 +678,8 @@ static void freeing_a_buffer_twice_is_refused(struct kunit *test)
 	dma_addr_t handle;
 	void *vaddr;
 
+	arm_dma_expect_warning(test);
+
 	vaddr = dma_alloc_coherent(dev, PAGE_SIZE, &handle, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, vaddr);
 	dma_free_coherent(dev, PAGE_SIZE, vaddr, handle);
@@ -691,6 +695,8 @@ static void freeing_with_the_wrong_size_is_refused_and_keeps_the_buffer(struct k
 	long live = live_bytes(&arm_dma_simple_allocator);
 	dma_addr_t handle;
 	u8 *vaddr;
+
+	arm_dma_expect_warning(test);
 
 	vaddr = dma_alloc_coherent(dev, 2 * PAGE_SIZE, &handle, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, vaddr);

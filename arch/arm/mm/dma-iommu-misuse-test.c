@@ -16,6 +16,7 @@
 
 #include "dma-internal.h"
 #include "dma-iommu-test.h"
+#include "dma-test.h"
 
 static struct qemu_edu_binding edu_binding =
 	QEMU_EDU_BINDING("arm-dma-iommu-misuse-test", false);
@@ -32,6 +33,7 @@ static void misuse_suite_exit(struct kunit_suite *suite)
 
 static int misuse_test_init(struct kunit *test)
 {
+	arm_dma_expect_warning(test);
 	return iommu_test_setup(test, &edu_binding);
 }
 
