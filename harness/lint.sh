@@ -24,12 +24,12 @@ if [ -n "$doc" ]; then
 	echo "kernel-doc: problems in the project's kernel-doc comments" >&2
 	exit 1
 fi
-# Every exported function has a kernel-doc comment (exported ops tables,
-# being data, need none).
+# Every exported function has a kernel-doc comment (exported data, such as
+# the ops tables, needs none).
 undocumented=""
 for f in $files; do
 	for sym in $(sed -n 's/^EXPORT_SYMBOL[A-Z_]*(\([a-z0-9_]*\));$/\1/p' "$f"); do
-		grep -q "^[a-z].*[ *]$sym = {" "$f" && continue
+		grep -q "^[A-Za-z][^(]*[ *]$sym\( =.*\)\?$" "$f" && continue
 		grep -q "^ \* $sym() - " "$f" || undocumented="$undocumented $f:$sym"
 	done
 done

@@ -14,15 +14,96 @@
 #define pr_fmt(fmt) "arm-dma: " fmt
 #define dev_fmt pr_fmt
 
+#include <kunit/visibility.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/ratelimit.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/swiotlb.h>
 
 #include "dma-internal.h"
+#include "dma-test.h"
+
+/*
+ * Checks that need no record of the mappings, so cost the hot path little:
+ * a map must have memory with struct pages behind it (a NULL or kmap
+ * address passed to dma_map_single() has none), and an unmap or sync must
+ * name bytes a map could have returned.  What needs a record per mapping
+ * (double unmap, wrong size or direction) is DMA_API_DEBUG's.  Refusals
+ * share one rate limit; the tests reset it.
+ */
+VISIBLE_IF_KUNIT struct ratelimit_state arm_dma_refusals =
+	RATELIMIT_STATE_INIT(arm_dma_refusals, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+EXPORT_SYMBOL_IF_KUNIT(arm_dma_refusals);
+
+/* Memory with struct pages from @phys for @size bytes (one if none). */
+static __always_inline bool arm_dma_is_ram(phys_addr_t phys, size_t size)
+{
+	phys_addr_t last = phys + (size ? size - 1 : 0);
+
+	return last >= phys && pfn_valid(PHYS_PFN(phys)) &&
+	       (PHYS_PFN(last) == PHYS_PFN(phys) || pfn_valid(PHYS_PFN(last)));
+}
+
+/* Whether a map of the direct ops could have returned @dma for @size. */
+static __always_inline bool arm_dma_handle_ok(struct device *dev,
+					      dma_addr_t dma, size_t size)
+{
+	return dma_capable(dev, dma, size ?: 1, true) &&
+	       arm_dma_is_ram(dma_to_phys(dev, dma), size);
+}
+
+static __cold dma_addr_t arm_dma_refuse_map(struct device *dev,
+					    phys_addr_t phys, size_t size)
+{
+	if (__ratelimit(&arm_dma_refusals))
+		dev_err(dev, "refusing to map %zu bytes at %pa: %s\n", size,
+			&phys, size ? "there is no memory there" :
+				      "a mapping needs at least one byte");
+	return DMA_MAPPING_ERROR;
+}
+
+static __cold void arm_dma_refuse_handle(struct device *dev, const char *what,
+					 dma_addr_t dma, size_t size)
+{
+	const char *why = "there is no memory there";
+
+	if (dma == DMA_MAPPING_ERROR)
+		why = "it is DMA_MAPPING_ERROR, which no map returns";
+	else if (!size)
+		why = "a mapping has at least one byte";
+	else if (!dma_capable(dev, dma, size, true))
+		why = "the device's DMA mask and bus limit do not reach it";
+	if (__ratelimit(&arm_dma_refusals))
+		dev_err(dev, "refusing to %s %zu bytes at DMA address %pad: %s\n",
+			what, size, &dma, why);
+}
+
+/* Whether an unmap or sync of @size bytes at @dma may go ahead. */
+static __always_inline bool arm_dma_check_handle(struct device *dev,
+						 const char *what,
+						 dma_addr_t dma, size_t size)
+{
+	if (likely(arm_dma_handle_ok(dev, dma, size)))
+		return true;
+	arm_dma_refuse_handle(dev, what, dma, size);
+	return false;
+}
+
+/* A single unmap or sync names one mapping, which has bytes. */
+static __always_inline bool arm_dma_has_bytes(struct device *dev,
+					      const char *what,
+					      dma_addr_t dma, size_t size)
+{
+	if (likely(size))
+		return true;
+	arm_dma_refuse_handle(dev, what, dma, 0);
+	return false;
+}
 
 static dma_addr_t arm_dma_bounce(struct device *dev, phys_addr_t phys,
 				 size_t size, enum dma_data_direction dir,
@@ -49,6 +130,8 @@ arm_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 {
 	dma_addr_t dma = phys_to_dma(dev, phys);
 
+	if (unlikely(!arm_dma_is_ram(phys, size)))
+		return arm_dma_refuse_map(dev, phys, size);
 	if (unlikely(!dma_capable(dev, dma, size, true) ||
 		     is_swiotlb_force_bounce(dev)))
 		return arm_dma_bounce(dev, phys, size, dir, attrs);
@@ -73,6 +156,8 @@ static __always_inline void arm_dma_sync_cpu(struct device *dev,
 					     enum dma_data_direction dir,
 					     bool coherent)
 {
+	if (!arm_dma_check_handle(dev, "sync", dma, size))
+		return;
 	arm_dma_sync_cpu_phys(dev, dma_to_phys(dev, dma), size, dir, coherent);
 }
 
@@ -84,6 +169,8 @@ static __always_inline void arm_dma_sync_device(struct device *dev,
 {
 	phys_addr_t phys = dma_to_phys(dev, dma);
 
+	if (!arm_dma_check_handle(dev, "sync", dma, size))
+		return;
 	swiotlb_sync_single_for_device(dev, phys, size, dir);
 	if (!coherent)
 		arm_dma_sync_for_device(phys, size, dir);
@@ -97,6 +184,8 @@ static __always_inline void arm_dma_unmap_phys(struct device *dev,
 {
 	phys_addr_t phys = dma_to_phys(dev, dma);
 
+	if (!arm_dma_check_handle(dev, "unmap", dma, size))
+		return;
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		arm_dma_sync_cpu_phys(dev, phys, size, dir, coherent);
 	swiotlb_tbl_unmap_single(dev, phys, size, dir,
@@ -112,6 +201,8 @@ dma_addr_t arm_dma_map_page(struct device *dev, struct page *page,
 			    unsigned long offset, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
+	if (unlikely(!size))
+		return arm_dma_refuse_map(dev, page_to_phys(page) + offset, 0);
 	return arm_dma_map_phys(dev, page_to_phys(page) + offset, size, dir,
 				attrs, false);
 }
@@ -121,6 +212,8 @@ dma_addr_t arm_coherent_dma_map_page(struct device *dev, struct page *page,
 				     enum dma_data_direction dir,
 				     unsigned long attrs)
 {
+	if (unlikely(!size))
+		return arm_dma_refuse_map(dev, page_to_phys(page) + offset, 0);
 	return arm_dma_map_phys(dev, page_to_phys(page) + offset, size, dir,
 				attrs, true);
 }
@@ -128,26 +221,30 @@ dma_addr_t arm_coherent_dma_map_page(struct device *dev, struct page *page,
 void arm_dma_unmap_page(struct device *dev, dma_addr_t handle, size_t size,
 			enum dma_data_direction dir, unsigned long attrs)
 {
-	arm_dma_unmap_phys(dev, handle, size, dir, attrs, false);
+	if (arm_dma_has_bytes(dev, "unmap", handle, size))
+		arm_dma_unmap_phys(dev, handle, size, dir, attrs, false);
 }
 
 void arm_coherent_dma_unmap_page(struct device *dev, dma_addr_t handle,
 				 size_t size, enum dma_data_direction dir,
 				 unsigned long attrs)
 {
-	arm_dma_unmap_phys(dev, handle, size, dir, attrs, true);
+	if (arm_dma_has_bytes(dev, "unmap", handle, size))
+		arm_dma_unmap_phys(dev, handle, size, dir, attrs, true);
 }
 
 void arm_dma_sync_single_for_cpu(struct device *dev, dma_addr_t handle,
 				 size_t size, enum dma_data_direction dir)
 {
-	arm_dma_sync_cpu(dev, handle, size, dir, dev_is_dma_coherent(dev));
+	if (arm_dma_has_bytes(dev, "sync", handle, size))
+		arm_dma_sync_cpu(dev, handle, size, dir, dev_is_dma_coherent(dev));
 }
 
 void arm_dma_sync_single_for_device(struct device *dev, dma_addr_t handle,
 				    size_t size, enum dma_data_direction dir)
 {
-	arm_dma_sync_device(dev, handle, size, dir, dev_is_dma_coherent(dev));
+	if (arm_dma_has_bytes(dev, "sync", handle, size))
+		arm_dma_sync_device(dev, handle, size, dir, dev_is_dma_coherent(dev));
 }
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What only the KUnit suites of the ARM DMA layer reach into: the seams
- * they record through, and the knobs they turn.  Nothing else includes it.
+ * they record through, and the knobs they turn.  Besides the suites, only
+ * the files that define these include it.
  */
 #ifndef __ARM_MM_DMA_TEST_H
 #define __ARM_MM_DMA_TEST_H
@@ -27,9 +28,13 @@ void arm_dma_inner_op(enum arm_dma_cache_op op, const void *start,
 void arm_dma_outer_op(enum arm_dma_cache_op op, phys_addr_t start,
 		      size_t size);
 
+/* dma-streaming.c: the rate limit its refusals share */
+extern struct ratelimit_state arm_dma_refusals;
+
 /* dma-iova.c */
 unsigned int arm_iommu_nr_domains(void);
 unsigned int arm_iommu_fq_pending(struct device *dev);
+long arm_iommu_iova_live(struct device *dev);
 void arm_iommu_set_lazy(struct device *dev, bool lazy);
 
 /* dma-iommu.c: each piece of a scatterlist goes into the domain here */
