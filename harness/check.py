@@ -154,6 +154,15 @@ VIRT_SMMU_GROUPS = [
     "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on",
     "-device", "pcie-pci-bridge,id=br,bus=pcie.0,addr=5"] + GROUP_QEMU
 
+# Faults: the virt KUnit kernel (with its checkers) boots with /init from
+# harness/faulttest.c, which reruns arm_dma_stress through debugfs with
+# failslab, fail_page_alloc and fail_arm_iova failing 5% of the load's
+# allocations (task-filter: only the load's threads), then without; the
+# SMMU and edu give it the IOMMU cases.  At boot only that suite runs.
+FAULTS_VIRT = [
+    "-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2", "-m", "1024",
+    "-device", "edu,dma_mask=0xffffffff"]
+
 BOOT_RUNS = [
     ("drivers-vexpress", "drivers-vexpress.config",
      ["-M", "vexpress-a9", "-m", "1024",
@@ -175,6 +184,9 @@ BOOT_RUNS = [
      "console=ttyAMA0 disktest.devs=vda disktest.mib=1 "
      "disktest.iommu=translated disktest.nets=" + GROUP_NETS +
      " disktest.rebind=0000:01:01.0"),
+    ("faults-virt", "kunit:virt", FAULTS_VIRT,
+     "console=ttyAMA0 mem=960M kunit.filter_glob=arm_dma_stress "
+     "faulttest.percent=5", "faulttest.c"),
 ]
 BOOT_TIMEOUT = 300
 
@@ -214,11 +226,19 @@ def kunit(src, build_dir, qemu_config, args, extra, qemu_extra=()):
     return subprocess.call(cmd, cwd=src, env=env)
 
 
+# Each KUnit build is made once per make check, whichever runs boot it.
+KUNIT_BUILT = {}
+
+
 def kunit_build(src, build_dir, build_name):
-    qemu_config, configs = BUILDS[build_name]
-    return kunit(src, build_dir, qemu_config,
-                 ["build", "--jobs=%d" % (os.cpu_count() or 2)] +
-                 ["--kunitconfig=" + c for c in configs], []) == 0
+    key = (src, build_dir)
+    if key not in KUNIT_BUILT:
+        qemu_config, configs = BUILDS[build_name]
+        KUNIT_BUILT[key] = kunit(
+            src, build_dir, qemu_config,
+            ["build", "--jobs=%d" % (os.cpu_count() or 2)] +
+            ["--kunitconfig=" + c for c in configs], []) == 0
+    return KUNIT_BUILT[key]
 
 
 def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out):
@@ -295,13 +315,21 @@ def build_kernel(src, out, fragment):
     return True
 
 
-def boot_run(src, build, name, fragment, qemu, append):
-    """Boot a driver run; returns its tally and a note."""
+def boot_run(src, build, name, kernel, qemu, append, init="disktest.c"):
+    """Boot a run with a /init of harness/; returns its tally and a note.
+
+    kernel is a config fragment of harness/ (one build per fragment: runs
+    that share it boot the same build) or kunit:BUILD, a KUnit build.
+    """
     harness = os.path.dirname(os.path.abspath(__file__))
-    # One kernel per fragment: runs that share it boot the same build.
-    out = os.path.join(build, os.path.splitext(fragment)[0])
     tally = {"passed": 0, "failed": 0, "skipped": 0}
-    if not build_kernel(src, out, fragment):
+    if kernel.startswith("kunit:"):
+        out = os.path.join(build, "kunit-" + kernel[len("kunit:"):])
+        ok = kunit_build(src, out, kernel[len("kunit:"):])
+    else:
+        out = os.path.join(build, os.path.splitext(kernel)[0])
+        ok = build_kernel(src, out, kernel)
+    if not ok:
         tally["failed"] = 1
         return tally, "build failed"
     if "{build}/zImage-noncoherent" in qemu:
@@ -309,9 +337,9 @@ def boot_run(src, build, name, fragment, qemu, append):
                         "vexpress-a9",
                         os.path.join(out, "arch/arm/boot/dts/arm/vexpress-v2p-ca9.dtb")],
                        check=True)
-    initrd = os.path.join(out, "disktest.cpio.gz")
+    initrd = os.path.join(out, os.path.splitext(init)[0] + ".cpio.gz")
     subprocess.run([os.path.join(harness, "initramfs.sh"),
-                    os.path.join(harness, "disktest.c"),
+                    os.path.join(harness, init),
                     os.path.join(out, "usr/gen_init_cpio"), initrd],
                    check=True)
     disk = os.path.join(build, name + "-disk.img")
@@ -388,14 +416,11 @@ def main():
     if only is not None and only not in names:
         sys.exit("check: no run named %s (runs: %s)" %
                  (only, ", ".join(names)))
-    built = {}
     total = {"passed": 0, "failed": 0, "skipped": 0}
     report = []
     for name, build_name, kargs, qemu_extra in runs:
         build_dir = os.path.join(build, "kunit-" + build_name)
-        if build_name not in built:
-            built[build_name] = kunit_build(src, build_dir, build_name)
-        if not built[build_name]:
+        if not kunit_build(src, build_dir, build_name):
             report.append((name, {"passed": 0, "failed": 1, "skipped": 0},
                            "build failed"))
             continue
@@ -408,10 +433,10 @@ def main():
             project, build, src, lambda tree, build_dir, suite:
             patches_suite(tree, build_dir, suite, build)))
 
-    for name, fragment, qemu, append in BOOT_RUNS:
-        if only is None or only == name:
-            tally, note = boot_run(src, build, name, fragment, qemu, append)
-            report.append((name, tally, note))
+    for run in BOOT_RUNS:
+        if only is None or only == run[0]:
+            tally, note = boot_run(src, build, *run)
+            report.append((run[0], tally, note))
 
     print()
     for name, tally, note in report:

@@ -7,7 +7,8 @@
  *   atomic_pool size, bytes in use and the most ever in use, in bytes
  *   iommu	 per DMA domain (groupN for an IOMMU group, or the device of
  *		 an arm_iommu_* mapping): strict or lazy unmaps, maps made,
- *		 flush queue invalidations, and IOVA ranges queued now
+ *		 IOVA ranges live, flush queue invalidations, and IOVA
+ *		 ranges queued now
  */
 #include <linux/debugfs.h>
 #include <linux/init.h>
@@ -59,12 +60,13 @@ static int arm_dma_iommu_show(struct seq_file *s, void *unused)
 		return -ENOMEM;
 	n = min(arm_iova_stats(stats, max), max);
 
-	seq_printf(s, "%-16s %-7s %12s %10s %8s\n", "domain", "unmap",
-		   "maps", "fq_flushes", "fq_now");
+	seq_printf(s, "%-16s %-7s %12s %8s %10s %8s\n", "domain", "unmap",
+		   "maps", "live", "fq_flushes", "fq_now");
 	for (i = 0; i < n; i++)
-		seq_printf(s, "%-16s %-7s %12ld %10ld %8u\n", stats[i].owner,
-			   stats[i].lazy ? "lazy" : "strict", stats[i].maps,
-			   stats[i].fq_flushes, stats[i].fq_now);
+		seq_printf(s, "%-16s %-7s %12ld %8ld %10ld %8u\n",
+			   stats[i].owner, stats[i].lazy ? "lazy" : "strict",
+			   stats[i].maps, stats[i].live, stats[i].fq_flushes,
+			   stats[i].fq_now);
 	kfree(stats);
 	return 0;
 }

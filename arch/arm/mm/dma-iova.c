@@ -42,6 +42,20 @@ static int __init arm_iova_strict_param(char *arg)
 }
 early_param("iommu.strict", arm_iova_strict_param);
 
+#ifdef CONFIG_ARM_DMA_FAIL_IOVA
+/* Exported for the stress suite, which fails IOVA allocations in turn. */
+struct fault_attr arm_iova_fail = FAULT_ATTR_INITIALIZER;
+EXPORT_SYMBOL_IF_KUNIT(arm_iova_fail);
+
+static int __init arm_iova_fail_debugfs(void)
+{
+	/* Like any debugfs file, one that cannot be made is done without. */
+	fault_create_debugfs_attr("fail_arm_iova", NULL, &arm_iova_fail);
+	return 0;
+}
+late_initcall(arm_iova_fail_debugfs);
+#endif
+
 struct arm_iova_fq_entry {
 	unsigned long pfn;
 	unsigned long pages;
@@ -121,6 +135,7 @@ static void arm_iova_fq_flush(struct arm_iova_fq *fq)
 	for (i = 0; i < fq->len; i++)
 		free_iova_fast(&cookie->iovad, fq->entries[i].pfn,
 			       fq->entries[i].pages);
+	atomic_long_add(fq->len, &cookie->frees);
 	fq->len = 0;
 	atomic_long_inc(&cookie->fq_flushes);
 }
@@ -304,6 +319,7 @@ unsigned int arm_iova_stats(struct arm_iova_stats *stats, unsigned int max)
 			strscpy(st->owner, cookie->owner, sizeof(st->owner));
 			st->lazy = arm_iova_lazy(cookie);
 			st->maps = atomic_long_read(&cookie->maps);
+			st->live = st->maps - atomic_long_read(&cookie->frees);
 			st->fq_flushes = atomic_long_read(&cookie->fq_flushes);
 			st->fq_now = arm_iova_fq_len(cookie);
 		}
@@ -341,6 +357,21 @@ VISIBLE_IF_KUNIT unsigned int arm_iommu_fq_pending(struct device *dev)
 	return arm_iova_fq_len(arm_iova_space_of(dev));
 }
 EXPORT_SYMBOL_IF_KUNIT(arm_iommu_fq_pending);
+
+/**
+ * arm_iommu_iova_live() - IOVA ranges a device's space has handed out
+ * @dev:	a device with arm_iommu_dma_ops
+ *
+ * Return: ranges allocated and not yet given back, flush queues included.
+ */
+VISIBLE_IF_KUNIT long arm_iommu_iova_live(struct device *dev)
+{
+	struct iommu_dma_cookie *cookie = arm_iova_space_of(dev);
+
+	return atomic_long_read(&cookie->maps) -
+	       atomic_long_read(&cookie->frees);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_iommu_iova_live);
 
 /**
  * arm_iommu_set_lazy() - choose strict or lazy invalidation for a device

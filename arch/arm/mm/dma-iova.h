@@ -9,6 +9,7 @@
 
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
+#include <linux/fault-inject.h>
 #include <linux/iommu.h>
 #include <linux/iova.h>
 
@@ -23,6 +24,7 @@ struct arm_iova_fq;
  * @fq:		the flush queue of each CPU
  * @fq_flushes:	invalidations the queues have made
  * @maps:	IOVA ranges handed out
+ * @frees:	IOVA ranges given back
  * @owner:	the device or group the domain was made for
  * @users:	devices of a group domain using the space
  * @node:	in arm_iova_spaces
@@ -35,10 +37,25 @@ struct iommu_dma_cookie {
 	struct arm_iova_fq __percpu *fq;
 	atomic_long_t fq_flushes;
 	atomic_long_t maps;
+	atomic_long_t frees;
 	const char *owner;
 	unsigned int users;
 	struct list_head node;
 };
+
+#ifdef CONFIG_ARM_DMA_FAIL_IOVA
+extern struct fault_attr arm_iova_fail;
+
+static inline bool arm_iova_should_fail(size_t size)
+{
+	return should_fail(&arm_iova_fail, size);
+}
+#else
+static inline bool arm_iova_should_fail(size_t size)
+{
+	return false;
+}
+#endif
 
 static inline bool arm_iova_lazy(struct iommu_dma_cookie *cookie)
 {
@@ -68,7 +85,8 @@ static inline dma_addr_t arm_iova_alloc(struct device *dev,
 		return 0;
 	limit = min3(limit, (u64)cookie->limit,
 		     (u64)cookie->domain->geometry.aperture_end);
-	pfn = alloc_iova_fast(iovad, size >> iova_shift(iovad),
+	pfn = arm_iova_should_fail(size) ? 0 :
+	      alloc_iova_fast(iovad, size >> iova_shift(iovad),
 			      limit >> iova_shift(iovad), true);
 	if (unlikely(!pfn)) {
 		dev_err_ratelimited(dev, "out of IOVA space for %zu bytes under %#llx\n",
@@ -91,6 +109,7 @@ static inline void arm_iova_free(struct iommu_dma_cookie *cookie,
 	struct iova_domain *iovad = &cookie->iovad;
 
 	free_iova_fast(iovad, iova_pfn(iovad, iova), size >> iova_shift(iovad));
+	atomic_long_inc(&cookie->frees);
 }
 
 void arm_iova_fq_add(struct iommu_dma_cookie *cookie, dma_addr_t iova,
@@ -132,6 +151,7 @@ bool arm_iova_range_of(struct iommu_dma_cookie *cookie, dma_addr_t iova,
  * @owner:	the device the domain was made for
  * @lazy:	unmaps are invalidated through the flush queues
  * @maps:	streaming maps and coherent allocations made
+ * @live:	IOVA ranges handed out and not given back
  * @fq_flushes:	invalidations the flush queues have made
  * @fq_now:	IOVA ranges waiting in the flush queues
  */
@@ -139,6 +159,7 @@ struct arm_iova_stats {
 	char owner[32];
 	bool lazy;
 	long maps;
+	long live;
 	long fq_flushes;
 	unsigned int fq_now;
 };

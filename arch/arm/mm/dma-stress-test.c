@@ -9,9 +9,15 @@
  * with syncs; atomic buffers allocated in hard interrupts and threads and
  * freed in softirqs.  Afterwards every count must be where it started:
  * each allocator's live bytes, the atomic pool, the refused frees and,
- * behind an IOMMU, the flush queue.  The same load runs again with each
- * allocator of the selector failing one call in three: a failure must
- * come back as NULL, and nothing may leak.
+ * behind an IOMMU, the IOVA ranges held.  The same load runs again with each
+ * allocator of the selector failing one call in three, and behind an
+ * IOMMU with one IOVA allocation in three failing (fail_arm_iova): a
+ * failure must come back as NULL or DMA_MAPPING_ERROR, and nothing may
+ * leak.
+ *
+ * With the faults parameter set, the load's threads fail where failslab
+ * and fail_page_alloc say: every case then expects failures, and still
+ * that nothing leaks (harness/faulttest.c runs it so, from debugfs).
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -19,9 +25,11 @@
 #include <linux/dma-map-ops.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
@@ -30,6 +38,7 @@
 
 #if IS_ENABLED(CONFIG_ARM_DMA_IOMMU) && IS_ENABLED(CONFIG_PCI)
 #include "dma-iommu-test.h"
+#include "dma-iova.h"
 #define STRESS_IOMMU	1
 #else
 #define STRESS_IOMMU	0
@@ -61,6 +70,7 @@ struct stress {
 	struct device *dev;
 	atomic_t wrong;		/* data that did not read back */
 	atomic_t failed;	/* allocations and maps that failed */
+	bool faults;		/* the threads take injected faults */
 	struct stress_cpu cpu[2];
 	struct completion done[2];
 };
@@ -216,6 +226,22 @@ static void stress_sg(struct stress *s, struct scatterlist *sgl)
 	dma_unmap_sg(s->dev, sgl, STRESS_SG, dir);
 }
 
+/*
+ * Set (dma_stress_test.faults=1, or in /sys/module) while failslab and
+ * fail_page_alloc are on with their task-filter: the load's threads then
+ * take the faults, and the KUnit machinery around them does not.
+ */
+static bool stress_faults;
+module_param_named(faults, stress_faults, bool, 0644);
+MODULE_PARM_DESC(faults, "the load's threads fail where the fault injectors say");
+
+static void stress_fail_here(bool fail)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	current->make_it_fail = fail;
+#endif
+}
+
 static int stress_thread(void *data)
 {
 	struct stress *s = data;
@@ -237,6 +263,7 @@ static int stress_thread(void *data)
 	}
 	hrtimer_start(&c->tick, ns_to_ktime(STRESS_TICK_NS),
 		      HRTIMER_MODE_REL_PINNED_HARD);
+	stress_fail_here(s->faults);
 	for (i = 0; i < STRESS_ROUNDS; i++) {
 		stress_coherent(s);
 		stress_single(s, buf, 1 + get_random_u32_below(SZ_16K));
@@ -244,6 +271,7 @@ static int stress_thread(void *data)
 		stress_atomic_buffer(c);
 		queue_work_on(me, system_bh_wq, &c->bh);
 	}
+	stress_fail_here(false);
 	hrtimer_cancel(&c->tick);
 	flush_work(&c->bh);
 	/* The timer may have queued more after the last run of the work. */
@@ -262,9 +290,32 @@ struct stress_counts {
 	long live[8];
 	size_t pool_used;
 	long refused;
+	long iova_held;
+	long bounce_slots;
 };
 
-static void stress_count(struct stress_counts *n)
+/* IOVA ranges @dev's domain holds, those waiting to be flushed aside. */
+static long stress_iova_held(struct device *dev)
+{
+#if STRESS_IOMMU
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	if (domain && domain->iova_cookie)
+		return arm_iommu_iova_live(dev) - arm_iommu_fq_pending(dev);
+#endif
+	return 0;
+}
+
+static long stress_bounce_slots(struct device *dev)
+{
+#if IS_ENABLED(CONFIG_SWIOTLB) && IS_ENABLED(CONFIG_DEBUG_FS)
+	if (dev->dma_io_tlb_mem)
+		return atomic_long_read(&dev->dma_io_tlb_mem->total_used);
+#endif
+	return 0;
+}
+
+static void stress_count(struct device *dev, struct stress_counts *n)
 {
 	struct arm_dma_pool_usage pool;
 	unsigned int i;
@@ -274,6 +325,8 @@ static void stress_count(struct stress_counts *n)
 	arm_dma_pool_usage(&pool);
 	n->pool_used = pool.used;
 	n->refused = arm_dma_nr_refused_frees();
+	n->iova_held = stress_iova_held(dev);
+	n->bounce_slots = stress_bounce_slots(dev);
 }
 
 /*
@@ -290,7 +343,9 @@ static int stress_run(struct kunit *test, struct device *dev, bool may_fail)
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->dev = dev;
-	stress_count(&before);
+	s->faults = READ_ONCE(stress_faults);
+	may_fail |= s->faults;
+	stress_count(dev, &before);
 	for (cpu = 0; cpu < cpus; cpu++) {
 		struct stress_cpu *c = &s->cpu[cpu];
 		struct task_struct *task;
@@ -311,7 +366,7 @@ static int stress_run(struct kunit *test, struct device *dev, bool may_fail)
 	}
 	for (cpu = 0; cpu < cpus; cpu++)
 		wait_for_completion(&s->done[cpu]);
-	stress_count(&after);
+	stress_count(dev, &after);
 
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->wrong), 0,
 			    "data did not read back as written");
@@ -328,6 +383,13 @@ static int stress_run(struct kunit *test, struct device *dev, bool may_fail)
 				    arm_dma_allocators[cpu]->name);
 	KUNIT_EXPECT_EQ(test, after.pool_used, before.pool_used);
 	KUNIT_EXPECT_EQ(test, after.refused, before.refused);
+	KUNIT_EXPECT_EQ_MSG(test, after.iova_held, before.iova_held,
+			    "IOVA ranges the load did not give back");
+	KUNIT_EXPECT_EQ_MSG(test, after.bounce_slots, before.bounce_slots,
+			    "swiotlb slots the load did not give back");
+	if (s->faults)
+		KUNIT_EXPECT_GT_MSG(test, atomic_read(&s->failed), 0,
+				    "faults were injected and none reached the load");
 	/* Lockdep turns itself off at its first report. */
 	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
 		KUNIT_EXPECT_EQ_MSG(test, debug_locks, lockdep_was_on,
@@ -436,16 +498,53 @@ static void lazy_unmaps_under_load_give_everything_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, arm_iommu_fq_pending(dev), 0);
 }
 
+#ifdef CONFIG_ARM_DMA_FAIL_IOVA
+/* One IOVA allocation in three fails, strict and lazy, under the load. */
+static void failing_iova_allocations_under_load_leak_nothing(struct kunit *test)
+{
+	struct fault_attr *attr = &arm_iova_fail;
+	struct device *dev = stress_edu(test);
+	unsigned long verbose = attr->verbose;
+	int times = atomic_read(&attr->times), failed = 0;
+	bool task_filter = attr->task_filter;
+
+	/* Every task, interrupts too: not only those that asked for faults. */
+	attr->task_filter = false;
+	attr->verbose = 0;
+	attr->interval = 1;
+	atomic_set(&attr->times, -1);
+	WRITE_ONCE(attr->probability, 33);
+	arm_iommu_set_lazy(dev, false);
+	failed += stress_run(test, dev, true);
+	arm_iommu_set_lazy(dev, true);
+	failed += stress_run(test, dev, true);
+	arm_iommu_set_lazy(dev, false);
+	WRITE_ONCE(attr->probability, 0);
+	atomic_set(&attr->times, times);
+	attr->verbose = verbose;
+	attr->task_filter = task_filter;
+
+	KUNIT_EXPECT_GT_MSG(test, failed, 0, "IOVA allocations failed, and no caller saw it");
+	KUNIT_EXPECT_EQ(test, arm_iommu_fq_pending(dev), 0);
+}
+#endif
+#endif
+
 static int stress_suite_init(struct kunit_suite *suite)
 {
+#if STRESS_IOMMU
 	return pci_register_driver(&edu_binding.driver);
+#else
+	return 0;
+#endif
 }
 
 static void stress_suite_exit(struct kunit_suite *suite)
 {
+#if STRESS_IOMMU
 	pci_unregister_driver(&edu_binding.driver);
-}
 #endif
+}
 
 static struct kunit_case arm_dma_stress_cases[] = {
 	KUNIT_CASE_SLOW(a_coherent_device_under_load_gives_everything_back),
@@ -454,16 +553,17 @@ static struct kunit_case arm_dma_stress_cases[] = {
 #if STRESS_IOMMU
 	KUNIT_CASE_SLOW(a_device_behind_the_iommu_under_load_gives_everything_back),
 	KUNIT_CASE_SLOW(lazy_unmaps_under_load_give_everything_back),
+#ifdef CONFIG_ARM_DMA_FAIL_IOVA
+	KUNIT_CASE_SLOW(failing_iova_allocations_under_load_leak_nothing),
+#endif
 #endif
 	{}
 };
 
 static struct kunit_suite arm_dma_stress_suite = {
 	.name = "arm_dma_stress",
-#if STRESS_IOMMU
 	.suite_init = stress_suite_init,
 	.suite_exit = stress_suite_exit,
-#endif
 	.test_cases = arm_dma_stress_cases,
 };
 

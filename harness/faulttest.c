@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init for the fault-injection run of make check.  The kernel is the
+ * KUnit build with the checkers; it has run arm_dma_stress once at boot.
+ * This program turns failslab, fail_page_alloc and fail_arm_iova on for
+ * tasks that ask for them (task-filter), has the stress suite's threads
+ * ask (dma_stress_test.faults), runs the suite again through debugfs,
+ * turns injection off and runs it once more: every case must pass each
+ * time, and, caches dropped, free memory must be back where it was before
+ * the faults.  Prints KTAP and powers off.
+ *
+ * Kernel command line: faulttest.percent=N  (default 5: the chance that
+ *                                            each allocation fails)
+ *                      faulttest.suite=NAME (default arm_dma_stress)
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#include "initlib.h"
+
+#define DEBUGFS "/sys/kernel/debug"
+#define FAULTS "/sys/module/dma_stress_test/parameters/faults"
+/* Memory the runs may keep, in KiB: slab and per-CPU caches grown. */
+#define SLACK_KIB 2048
+
+static int tests;
+static int failures;
+
+static void result(int ok, const char *what)
+{
+	tests++;
+	if (!ok)
+		failures++;
+	printf("%sok %d %s\n", ok ? "" : "not ", tests, what);
+	fflush(stdout);
+}
+
+static int write_file(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f && fputs(value, f) >= 0;
+
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok)
+		printf("# cannot write %s to %s\n", value, path);
+	return ok;
+}
+
+static long meminfo(const char *field)
+{
+	char line[128];
+	long value = -1;
+	size_t len = strlen(field);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':')
+			value = strtol(line + len + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return value;
+}
+
+/*
+ * Free memory, caches dropped.  Slab counts as free: KASAN's quarantine
+ * holds freed objects in slab pages, and only a page that left the page
+ * allocator for good is a leak of the kind the layer's counters cannot
+ * see (kmemleak's domain is slab).
+ */
+static long free_kib(void)
+{
+	sync();
+	write_file("/proc/sys/vm/drop_caches", "3");
+	printf("# MemFree %ld KiB, Slab %ld KiB, VmallocUsed %ld KiB, PageTables %ld KiB\n",
+	       meminfo("MemFree"), meminfo("Slab"), meminfo("VmallocUsed"),
+	       meminfo("PageTables"));
+	return meminfo("MemFree") + meminfo("Slab");
+}
+
+/* One injector: on for the tasks that ask, at @percent, or off. */
+static int injector(const char *name, int percent)
+{
+	static const char *const knobs[][2] = {
+		{ "task-filter", "Y" }, { "interval", "1" }, { "times", "-1" },
+		{ "space", "0" }, { "verbose", "0" }, { "ignore-gfp-wait", "N" },
+		{ "ignore-gfp-highmem", "N" }, { "min-order", "0" },
+	};
+	char path[128], value[16];
+	unsigned int i;
+	int ok = 1;
+
+	for (i = 0; percent && i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), DEBUGFS "/%s/%s", name, knobs[i][0]);
+		/* Not every injector has every knob. */
+		if (!access(path, F_OK))
+			ok &= write_file(path, knobs[i][1]);
+	}
+	snprintf(path, sizeof(path), DEBUGFS "/%s/probability", name);
+	snprintf(value, sizeof(value), "%d", percent);
+	return write_file(path, value) && ok;
+}
+
+static int injectors(int percent)
+{
+	return injector("failslab", percent) &
+	       injector("fail_page_alloc", percent) &
+	       injector("fail_arm_iova", percent);
+}
+
+/*
+ * Run @suite through debugfs and echo its results; one result line per
+ * case, named after @phase.  Return: whether every case passed.
+ */
+static int run_suite(const char *suite, const char *phase)
+{
+	char path[128], line[512], what[256], name[200];
+	int before = failures, cases = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), DEBUGFS "/kunit/%s/run", suite);
+	if (!write_file(path, "1")) {
+		result(0, "the suite ran");
+		return 0;
+	}
+	snprintf(path, sizeof(path), DEBUGFS "/kunit/%s/results", suite);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *text = line + strspn(line, " ");
+		int not = !strncmp(text, "not ", 4);
+
+		printf("# %s", line);
+		/* Case results are indented; the suite's own line is not. */
+		if (line[0] != ' ' ||
+		    sscanf(text + 4 * not, "ok %*d %199s", name) != 1)
+			continue;
+		snprintf(what, sizeof(what), "%s: %s", phase, name);
+		cases++;
+		result(!not, what);
+	}
+	if (f)
+		fclose(f);
+	if (!cases)
+		result(0, "the suite reported its cases");
+	return failures == before;
+}
+
+int main(void)
+{
+	char *percent_arg = NULL, *suite = NULL, what[128];
+	long before, after;
+	int percent;
+
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
+	percent_arg = cmdline_value("faulttest.percent");
+	percent = percent_arg ? atoi(percent_arg) : 5;
+	suite = cmdline_value("faulttest.suite");
+	suite = strdup(suite ? suite : "arm_dma_stress");
+
+	printf("KTAP version 1\n# faulttest: %s with %d%% of allocations failing\n",
+	       suite, percent);
+	before = free_kib();
+	result(injectors(percent) && write_file(FAULTS, "Y"),
+	       "failslab, fail_page_alloc and fail_arm_iova are on for the load");
+	run_suite(suite, "with faults");
+	result(injectors(0) && write_file(FAULTS, "N"),
+	       "the injectors are off");
+	run_suite(suite, "after faults");
+	after = free_kib();
+	printf("# free and slab: %ld KiB before the faults, %ld KiB after\n",
+	       before, after);
+	snprintf(what, sizeof(what),
+		 "free memory is back within %d KiB of where it was",
+		 SLACK_KIB);
+	result(before > 0 && after > 0 && before - after <= SLACK_KIB, what);
+
+	printf("1..%d\n# faulttest: %d passed, %d failed\n", tests,
+	       tests - failures, failures);
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}
