@@ -308,6 +308,44 @@ static void a_device_with_a_cma_area_gets_cma_memory(struct kunit *test)
 	dma_free_coherent(dev, SZ_64K, vaddr, handle);
 }
 
+/* Filled up, the CMA area gives way to remapped pages, as dma-direct's does. */
+static void an_exhausted_cma_area_falls_back_to_remapped_pages(struct kunit *test)
+{
+	struct device *dev = ctx(test)->noncoherent;
+	struct cma *area = dev_get_cma_area(dev);
+	unsigned int n, max;
+	dma_addr_t *handles;
+	void **bufs;
+	long cma;
+
+	if (!area)
+		kunit_skip(test, "no CMA area: boot with cma=");
+	max = cma_get_size(area) / SZ_1M + 1;
+	bufs = kunit_kcalloc(test, max, sizeof(*bufs), GFP_KERNEL);
+	handles = kunit_kcalloc(test, max, sizeof(*handles), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, bufs && handles);
+
+	for (n = 0; n < max; n++) {
+		cma = allocs_of(&arm_dma_cma_allocator);
+		take_counts(ctx(test));
+		bufs[n] = dma_alloc_coherent(dev, SZ_1M, &handles[n],
+					     GFP_KERNEL | __GFP_NOWARN);
+		if (!bufs[n] || allocs_of(&arm_dma_cma_allocator) == cma)
+			break;
+	}
+	if (n < max && bufs[n]) {
+		expect_served_by(test, &arm_dma_remap_allocator);
+		KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(bufs[n]));
+		KUNIT_EXPECT_NULL(test, memchr_inv(bufs[n], 0, SZ_1M));
+	} else {
+		KUNIT_FAIL(test, "buffer %u of 1 MiB: %s", n, n < max ?
+			   "not allocated" : "the CMA area held more than its size");
+	}
+	for (n = 0; n < max; n++)
+		if (bufs[n])
+			dma_free_coherent(dev, SZ_1M, bufs[n], handles[n]);
+}
+
 static void a_coherent_request_too_large_for_the_page_allocator_gets_cma(struct kunit *test)
 {
 	struct device *dev = ctx(test)->coherent;
@@ -717,6 +755,7 @@ static struct kunit_case arm_dma_alloc_cases[] = {
 	KUNIT_CASE(a_noncoherent_device_that_may_sleep_gets_remapped_uncached_pages),
 	KUNIT_CASE(a_noncoherent_device_that_cannot_sleep_gets_the_atomic_pool),
 	KUNIT_CASE(a_device_with_a_cma_area_gets_cma_memory),
+	KUNIT_CASE(an_exhausted_cma_area_falls_back_to_remapped_pages),
 	KUNIT_CASE(a_coherent_request_too_large_for_the_page_allocator_gets_cma),
 	KUNIT_CASE(a_declared_device_pool_serves_before_every_allocator),
 	KUNIT_CASE(free_gives_each_buffer_back_to_the_allocator_that_served_it),

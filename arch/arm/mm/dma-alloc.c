@@ -23,7 +23,7 @@
  */
 static bool simple_suits(const struct arm_dma_request *req)
 {
-	return req->coherent;
+	return req->coherent && get_order(req->size) <= MAX_PAGE_ORDER;
 }
 
 static struct page *simple_alloc(const struct arm_dma_request *req,
@@ -57,7 +57,8 @@ struct arm_dma_allocator arm_dma_simple_allocator = {
  */
 static bool remap_suits(const struct arm_dma_request *req)
 {
-	return true;	/* the last resort: the selector asks it last */
+	return !req->coherent && gfpflags_allow_blocking(req->gfp) &&
+	       get_order(req->size) <= MAX_PAGE_ORDER;
 }
 
 static struct page *remap_alloc(const struct arm_dma_request *req,

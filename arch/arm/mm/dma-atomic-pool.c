@@ -49,7 +49,8 @@ static void arm_dma_pool_note_use(void)
 
 static bool pool_suits(const struct arm_dma_request *req)
 {
-	return !gfpflags_allow_blocking(req->gfp);
+	/* Never a coherent device: its snoops would miss the uncached alias. */
+	return !req->coherent && !gfpflags_allow_blocking(req->gfp);
 }
 
 static struct page *pool_alloc(const struct arm_dma_request *req, void **vaddr)

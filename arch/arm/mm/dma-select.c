@@ -4,7 +4,10 @@
  * of each buffer it handed out.
  *
  * __dma_alloc() and arm_dma_alloc_buffer() ask a table of allocators in
- * order and take the first that suits the request; each buffer is recorded
+ * order: the first that suits the request serves it, and when it cannot,
+ * the next that suits (a non-coherent device whose CMA area is exhausted
+ * gets remapped pages, as dma-direct falls back to the page allocator).
+ * Each buffer is recorded
  * with the allocator that served it, in a tree keyed by its first page
  * frame, so that free returns it there in O(log n) and refuses a buffer
  * never handed out, a second free or a wrong size.  The direct ops and the
@@ -114,14 +117,36 @@ static dma_addr_t arm_dma_lowest(struct device *dev)
 	return phys_to_dma(dev, memblock_start_of_DRAM());
 }
 
-static struct arm_dma_allocator *
-arm_dma_choose(const struct arm_dma_request *req)
+/*
+ * Ask each allocator that suits @req in the table's order until one serves
+ * it; each that could not counts a failure.  Return: the page, or NULL.
+ */
+static struct page *arm_dma_serve(const struct arm_dma_request *req,
+				  struct arm_dma_allocator **served,
+				  void **vaddr)
 {
+	struct arm_dma_allocator *a;
+	bool asked = false;
+	struct page *page;
 	unsigned int i;
 
-	for (i = 0; i < arm_dma_nr_allocators; i++)
-		if (arm_dma_allocators[i]->suits(req))
-			return arm_dma_allocators[i];
+	for (i = 0; i < arm_dma_nr_allocators; i++) {
+		a = arm_dma_allocators[i];
+		if (!a->suits(req))
+			continue;
+		page = a->alloc(req, vaddr);
+		if (page) {
+			*served = a;
+			return page;
+		}
+		atomic_long_inc(&a->stats.failures);
+		asked = true;
+	}
+	if (!asked && !(req->gfp & __GFP_NOWARN))
+		dev_warn_ratelimited(req->dev, "no allocator serves %zu bytes%s\n",
+				     req->size, dev_get_cma_area(req->dev) ?
+				     " without sleeping" :
+				     ": more than the page allocator gives, and no CMA area");
 	return NULL;
 }
 
@@ -152,8 +177,8 @@ static bool arm_dma_mask_can_hold(struct device *dev, u64 mask, size_t size)
  * @cookie:	set to what the caller hands out: the kernel address, or the
  *		first page for DMA_ATTR_NO_KERNEL_MAPPING
  *
- * Chooses the first allocator of arm_dma_allocators[] that suits @req and
- * records which one served it, for arm_dma_free_buffer().  Knows nothing
+ * Asks the allocators of arm_dma_allocators[] that suit @req, in order,
+ * and records which one served it, for arm_dma_free_buffer().  Knows nothing
  * of DMA addresses: the direct ops check masks, the IOMMU ops map it.
  *
  * Return: the buffer's first page, or NULL.
@@ -161,7 +186,7 @@ static bool arm_dma_mask_can_hold(struct device *dev, u64 mask, size_t size)
 struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
 				  void **cookie)
 {
-	struct arm_dma_allocator *allocator = arm_dma_choose(req);
+	struct arm_dma_allocator *allocator;
 	struct arm_dma_buffer *buf;
 	unsigned long flags;
 	struct page *page;
@@ -169,10 +194,12 @@ struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
 
 	buf = kmalloc(sizeof(*buf), arm_dma_record_gfp(req->gfp));
 	if (!buf)
-		goto fail;
-	page = allocator->alloc(req, &vaddr);
-	if (!page)
-		goto fail;
+		return NULL;
+	page = arm_dma_serve(req, &allocator, &vaddr);
+	if (!page) {
+		kfree(buf);
+		return NULL;
+	}
 
 	buf->pfn = page_to_pfn(page);
 	buf->allocator = allocator;
@@ -186,11 +213,6 @@ struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
 	atomic_long_add(req->size, &allocator->stats.live_bytes);
 	*cookie = buf->cookie;
 	return page;
-
-fail:
-	atomic_long_inc(&allocator->stats.failures);
-	kfree(buf);
-	return NULL;
 }
 
 /**
