@@ -693,6 +693,42 @@ static void mmap_gives_user_space_the_buffer_uncached(struct kunit *test)
 	dma_free_coherent(t.dev, t.size, t.cpu_addr, t.handle);
 }
 
+/*
+ * dma_alloc_pages() and dma_alloc_noncoherent() hand out pages the CPU
+ * reaches through page_address(): lowmem, zeroed, within the coherent
+ * mask, even where the default CMA area lies in highmem (the -cma runs).
+ */
+static void dma_alloc_pages_gives_zeroed_lowmem_within_the_coherent_mask(struct kunit *test)
+{
+	struct device *devs[] = { ctx(test)->coherent, ctx(test)->noncoherent };
+	size_t size = 3 * PAGE_SIZE;
+	dma_addr_t handle;
+	struct page *page;
+	unsigned int i;
+	void *vaddr;
+
+	for (i = 0; i < ARRAY_SIZE(devs); i++) {
+		struct device *dev = devs[i];
+
+		page = dma_alloc_pages(dev, size, &handle, DMA_BIDIRECTIONAL,
+				       GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		KUNIT_EXPECT_FALSE(test, PageHighMem(page));
+		KUNIT_EXPECT_EQ(test, handle,
+				phys_to_dma(dev, page_to_phys(page)));
+		KUNIT_EXPECT_LE(test, handle + size - 1, dev->coherent_dma_mask);
+		KUNIT_EXPECT_NULL(test, memchr_inv(page_address(page), 0, size));
+		dma_free_pages(dev, size, page, handle, DMA_BIDIRECTIONAL);
+
+		vaddr = dma_alloc_noncoherent(dev, size, &handle,
+					      DMA_FROM_DEVICE, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, vaddr);
+		KUNIT_EXPECT_EQ(test, handle, phys_to_dma(dev, virt_to_phys(vaddr)));
+		KUNIT_EXPECT_NULL(test, memchr_inv(vaddr, 0, size));
+		dma_free_noncoherent(dev, size, vaddr, handle, DMA_FROM_DEVICE);
+	}
+}
+
 static void freeing_memory_never_allocated_is_refused(struct kunit *test)
 {
 	struct device *dev = ctx(test)->noncoherent;
@@ -767,6 +803,7 @@ static struct kunit_case arm_dma_alloc_cases[] = {
 	KUNIT_CASE(write_combine_maps_the_buffer_bufferable),
 	KUNIT_CASE(get_sgtable_describes_the_whole_buffer),
 	KUNIT_CASE(mmap_gives_user_space_the_buffer_uncached),
+	KUNIT_CASE(dma_alloc_pages_gives_zeroed_lowmem_within_the_coherent_mask),
 	KUNIT_CASE(freeing_memory_never_allocated_is_refused),
 	KUNIT_CASE(freeing_a_buffer_twice_is_refused),
 	KUNIT_CASE(freeing_with_the_wrong_size_is_refused_and_keeps_the_buffer),

@@ -8,6 +8,7 @@
  * them (and the atomic pool of dma-atomic-pool.c); nothing here decides
  * between allocators.
  */
+#include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -165,6 +166,43 @@ void __init dma_contiguous_remap(void)
 {
 }
 #endif
+
+/**
+ * arm_dma_alloc_lowmem() - zeroed pages for dma_alloc_pages() and kin
+ * @dev:	the device, whose CMA area is tried first
+ * @size:	bytes, page aligned
+ * @gfp:	the caller's flags
+ * @limit:	the highest DMA address the pages may have (direct ops), or
+ *		DMA_MAPPING_ERROR when an IOMMU maps them anywhere
+ *
+ * dma_alloc_pages() hands out pages that the caller reaches through
+ * page_address(), and dma_alloc_noncoherent() hands out that address: only
+ * lowmem will do, so a CMA area in highmem (where mm/cma.c puts the
+ * default one when there is highmem) cannot serve.  Like dma-direct, no
+ * cache maintenance: the caller syncs before the device's first access.
+ *
+ * Return: the first page, or NULL.  Free with dma_free_contiguous().
+ */
+struct page *arm_dma_alloc_lowmem(struct device *dev, size_t size, gfp_t gfp,
+				  dma_addr_t limit)
+{
+	struct page *page = dma_alloc_contiguous(dev, size, gfp);
+
+	if (page && (PageHighMem(page) ||
+		     phys_to_dma(dev, page_to_phys(page) + size - 1) > limit)) {
+		dma_free_contiguous(dev, page, size);
+		page = NULL;
+	}
+	if (!page)
+		page = alloc_pages(gfp & ~__GFP_HIGHMEM, get_order(size));
+	if (page && phys_to_dma(dev, page_to_phys(page) + size - 1) > limit) {
+		dma_free_contiguous(dev, page, size);
+		page = NULL;
+	}
+	if (page)
+		memset(page_address(page), 0, size);
+	return page;
+}
 
 /**
  * arm_dma_alloc_pages() - gather pages for a buffer seen through an IOMMU

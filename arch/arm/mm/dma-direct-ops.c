@@ -92,10 +92,27 @@ static int arm_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
 	return 0;
 }
 
+/* dma_alloc_pages() and kin: lowmem the coherent mask reaches, 1:1. */
+static struct page *arm_dma_alloc_pages_op(struct device *dev, size_t size,
+					   dma_addr_t *handle,
+					   enum dma_data_direction dir,
+					   gfp_t gfp)
+{
+	u64 limit = min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
+	struct page *page;
+
+	if (limit < DMA_BIT_MASK(32) && IS_ENABLED(CONFIG_ZONE_DMA))
+		gfp |= GFP_DMA;
+	page = arm_dma_alloc_lowmem(dev, size, gfp, limit);
+	if (page)
+		*handle = phys_to_dma(dev, page_to_phys(page));
+	return page;
+}
+
 /* Everything but .alloc, .map_page and .unmap_page: what both share. */
 #define ARM_DMA_DIRECT_MEMBERS						\
 	.free			= arm_dma_free,				\
-	.alloc_pages_op		= dma_common_alloc_pages,		\
+	.alloc_pages_op		= arm_dma_alloc_pages_op,		\
 	.free_pages		= dma_common_free_pages,		\
 	.mmap			= arm_dma_mmap,				\
 	.get_sgtable		= arm_dma_get_sgtable,			\
@@ -106,7 +123,9 @@ static int arm_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
 	.sync_single_for_device	= arm_dma_sync_single_for_device,	\
 	.sync_sg_for_cpu	= arm_dma_sync_sg_for_cpu,		\
 	.sync_sg_for_device	= arm_dma_sync_sg_for_device,		\
-	.dma_supported		= arm_dma_supported
+	.dma_supported		= arm_dma_supported,			\
+	.get_required_mask	= arm_dma_get_required_mask,		\
+	.max_mapping_size	= arm_dma_max_mapping_size
 
 /* For devices that do not snoop the CPU caches: uncached buffers. */
 const struct dma_map_ops arm_dma_ops = {

@@ -99,6 +99,8 @@ static inline bool arm_dma_want_vaddr(const struct arm_dma_request *req)
 extern struct arm_dma_allocator arm_dma_simple_allocator;
 extern struct arm_dma_allocator arm_dma_remap_allocator;
 extern struct arm_dma_allocator arm_dma_cma_allocator;
+struct page *arm_dma_alloc_lowmem(struct device *dev, size_t size, gfp_t gfp,
+				  dma_addr_t limit);
 struct page **arm_dma_alloc_pages(size_t size, gfp_t gfp, bool coherent);
 void arm_dma_free_pages(struct page **pages, size_t size);
 
@@ -180,6 +182,8 @@ void arm_dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl,
 dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
 				size_t size, enum dma_data_direction dir,
 				unsigned long attrs);
+u64 arm_dma_get_required_mask(struct device *dev);
+size_t arm_dma_max_mapping_size(struct device *dev);
 int arm_dma_supported(struct device *dev, u64 mask);
 
 /* dma-direct-ops.c */

@@ -107,6 +107,27 @@ static void an_atomic_allocation_is_mapped_at_one_iova_range(struct kunit *test)
 	expect_translated_buffer(test, GFP_ATOMIC, 0, SZ_8K);
 }
 
+/* dma_alloc_noncoherent(): zeroed lowmem, each page at its IOVA. */
+static void a_noncoherent_allocation_is_lowmem_at_one_iova_range(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	size_t size = 3 * PAGE_SIZE, off;
+	dma_addr_t iova;
+	u8 *cpu;
+
+	cpu = dma_alloc_noncoherent(t->dev, size, &iova, DMA_BIDIRECTIONAL,
+				    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cpu);
+	KUNIT_EXPECT_TRUE(test, virt_addr_valid(cpu));
+	KUNIT_EXPECT_NULL(test, memchr_inv(cpu, 0, size));
+	expect_in_aperture(test, t, iova, size);
+	for (off = 0; off < size; off += PAGE_SIZE)
+		KUNIT_EXPECT_PTR_EQ(test, translated(t, iova + off),
+				    virt_to_page(cpu + off));
+	dma_free_noncoherent(t->dev, size, cpu, iova, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_NULL(test, translated(t, iova));
+}
+
 static void get_sgtable_lists_the_pages_of_each_kind(struct kunit *test)
 {
 	static const unsigned long kinds[] = { 0, DMA_ATTR_FORCE_CONTIGUOUS };
@@ -440,6 +461,7 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(a_sleeping_allocation_is_gathered_pages_behind_one_iova_range),
 	KUNIT_CASE(a_contiguous_allocation_is_mapped_at_one_iova_range),
 	KUNIT_CASE(an_atomic_allocation_is_mapped_at_one_iova_range),
+	KUNIT_CASE(a_noncoherent_allocation_is_lowmem_at_one_iova_range),
 	KUNIT_CASE(get_sgtable_lists_the_pages_of_each_kind),
 	KUNIT_CASE(map_sg_gives_a_list_of_pages_one_contiguous_iova_range),
 	KUNIT_CASE(map_sg_keeps_within_the_max_segment_size),

@@ -509,6 +509,26 @@ fail_pages:
 	return NULL;
 }
 
+/* dma_alloc_pages() and kin: lowmem from anywhere, at a new IOVA range. */
+static struct page *arm_iommu_alloc_pages_op(struct device *dev, size_t size,
+					     dma_addr_t *handle,
+					     enum dma_data_direction dir,
+					     gfp_t gfp)
+{
+	struct page *page = arm_dma_alloc_lowmem(dev, size, gfp,
+						 DMA_MAPPING_ERROR);
+
+	if (!page)
+		return NULL;
+	*handle = arm_iommu_map_page(dev, page, 0, size, dir,
+				     DMA_ATTR_SKIP_CPU_SYNC);
+	if (*handle == DMA_MAPPING_ERROR) {
+		dma_free_contiguous(dev, page, size);
+		return NULL;
+	}
+	return page;
+}
+
 static void *arm_iommu_alloc(struct device *dev, size_t size,
 			     dma_addr_t *handle, gfp_t gfp, unsigned long attrs)
 {
@@ -626,7 +646,7 @@ static int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
 const struct dma_map_ops arm_iommu_dma_ops = {
 	.alloc			= arm_iommu_alloc,
 	.free			= arm_iommu_free,
-	.alloc_pages_op		= dma_common_alloc_pages,
+	.alloc_pages_op		= arm_iommu_alloc_pages_op,
 	.free_pages		= dma_common_free_pages,
 	.mmap			= arm_iommu_mmap,
 	.get_sgtable		= arm_iommu_get_sgtable,

@@ -395,6 +395,7 @@ static void map_resource_does_no_cache_work_and_checks_the_mask(struct kunit *te
 	dma_addr_t dma;
 
 	dma = dma_map_resource(dev, mmio, SZ_4K, DMA_BIDIRECTIONAL, 0);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
 	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, mmio));
 	expect_calls(test, NULL, 0);
 	dma_unmap_resource(dev, dma, SZ_4K, DMA_BIDIRECTIONAL, 0);
@@ -575,6 +576,37 @@ static void an_exhausted_swiotlb_fails_the_map_and_recovers(struct kunit *test)
 		dma_unmap_single(dev, dmas[0], chunk, DMA_TO_DEVICE);
 }
 
+/*
+ * dma_max_mapping_size() is what drivers size their requests by: where
+ * maps may bounce it is what one bounce can take, and a map of that size
+ * goes through; where nothing bounces, there is no limit.
+ */
+static void max_mapping_size_is_what_a_bounce_can_take(struct kunit *test)
+{
+	struct device *dev = ctx(test)->dev[1];
+	phys_addr_t last = memblock_end_of_DRAM() - 1;
+	struct page *page;
+	dma_addr_t dma;
+	size_t max;
+
+	if (!is_swiotlb_force_bounce(dev) && last > DMA_BIT_MASK(31) &&
+	    IS_ENABLED(CONFIG_SWIOTLB))
+		KUNIT_ASSERT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(31)), 0);
+	if (!is_swiotlb_force_bounce(dev) && dma_get_mask(dev) >= last) {
+		KUNIT_EXPECT_EQ(test, dma_max_mapping_size(dev), SIZE_MAX);
+		return;
+	}
+	max = dma_max_mapping_size(dev);
+	KUNIT_ASSERT_EQ(test, max, swiotlb_max_mapping_size(dev));
+	page = alloc_pages(GFP_KERNEL, get_order(max));
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	dma = dma_map_page(dev, page, 0, max, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, dma));
+	if (!dma_mapping_error(dev, dma))
+		dma_unmap_page(dev, dma, max, DMA_TO_DEVICE);
+	__free_pages(page, get_order(max));
+}
+
 static struct kunit_case arm_dma_streaming_cases[] = {
 	KUNIT_CASE(to_device_cleans_on_map_and_does_nothing_on_unmap),
 	KUNIT_CASE(from_device_invalidates_on_map_and_again_on_unmap),
@@ -591,6 +623,7 @@ static struct kunit_case arm_dma_streaming_cases[] = {
 	KUNIT_CASE(without_swiotlb_a_page_beyond_the_mask_fails_to_map),
 	KUNIT_CASE(swiotlb_force_bounces_every_page),
 	KUNIT_CASE(an_exhausted_swiotlb_fails_the_map_and_recovers),
+	KUNIT_CASE(max_mapping_size_is_what_a_bounce_can_take),
 	{}
 };
 

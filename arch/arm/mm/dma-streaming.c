@@ -359,6 +359,41 @@ static void arm_dma_need_bounce(struct device *dev, u64 mask)
 }
 
 /**
+ * arm_dma_get_required_mask() - the mask that reaches all of memory
+ * @dev:	the device
+ *
+ * Return: the smallest all-ones mask covering the DMA address of the last
+ * page of RAM, which on LPAE machines may lie beyond 4 GiB.
+ */
+u64 arm_dma_get_required_mask(struct device *dev)
+{
+	u64 last = phys_to_dma(dev, memblock_end_of_DRAM() - 1);
+
+	return DMA_BIT_MASK(fls64(last));
+}
+
+/**
+ * arm_dma_max_mapping_size() - the largest streaming map that cannot fail
+ *				for its size alone
+ * @dev:	the device
+ *
+ * A device that may bounce (swiotlb=force, or a mask that cannot reach all
+ * of memory) can map no more at once than one bounce buffer slot run
+ * holds: block and NVMe drivers size their requests by this.
+ *
+ * Return: that size, or SIZE_MAX when nothing bounces.
+ */
+size_t arm_dma_max_mapping_size(struct device *dev)
+{
+	u64 reach = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+
+	if (is_swiotlb_active(dev) &&
+	    (is_swiotlb_force_bounce(dev) || reach < arm_dma_get_required_mask(dev)))
+		return swiotlb_max_mapping_size(dev);
+	return SIZE_MAX;
+}
+
+/**
  * arm_dma_supported() - whether a device can use a DMA mask
  * @dev:	the device
  * @mask:	the mask the driver asks for
