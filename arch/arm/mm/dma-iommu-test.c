@@ -10,6 +10,7 @@
 #include <linux/dma-map-ops.h>
 #include <linux/highmem.h>
 #include <linux/interrupt.h>
+#include <linux/iova.h>
 #include <linux/msi.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -128,6 +129,50 @@ static void a_noncoherent_allocation_is_lowmem_at_one_iova_range(struct kunit *t
 	KUNIT_EXPECT_NULL(test, translated(t, iova));
 }
 
+/* Coherent buffers live below the coherent mask, whatever the streaming one. */
+static void coherent_buffers_stay_below_the_coherent_mask(struct kunit *test)
+{
+	static const struct {
+		gfp_t gfp;
+		unsigned long attrs;
+	} kinds[] = {
+		{ GFP_KERNEL, 0 },
+		{ GFP_KERNEL, DMA_ATTR_FORCE_CONTIGUOUS },
+		{ GFP_ATOMIC, 0 },
+	};
+	struct iommu_test *t = test->priv;
+	u64 mask = t->dev->coherent_dma_mask;
+	unsigned int i;
+	dma_addr_t iova;
+	void *cpu;
+
+	KUNIT_ASSERT_EQ(test, dma_set_coherent_mask(t->dev, DMA_BIT_MASK(24)), 0);
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		cpu = dma_alloc_attrs(t->dev, SZ_16K, &iova, kinds[i].gfp,
+				      kinds[i].attrs);
+		KUNIT_EXPECT_NOT_NULL(test, cpu);
+		if (!cpu)
+			continue;
+		KUNIT_EXPECT_LE_MSG(test, iova + SZ_16K - 1, DMA_BIT_MASK(24),
+				    "kind %u", i);
+		dma_free_attrs(t->dev, SZ_16K, cpu, iova, kinds[i].attrs);
+	}
+	dma_set_coherent_mask(t->dev, mask);
+}
+
+/*
+ * The block layer plans merges by dma_get_merge_boundary() and NVMe sizes
+ * its requests by dma_opt_mapping_size(): say what map_sg and the IOVA
+ * caches do.
+ */
+static void the_ops_tell_their_merge_boundary_and_cached_size(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+
+	KUNIT_EXPECT_EQ(test, dma_get_merge_boundary(t->dev), PAGE_SIZE - 1);
+	KUNIT_EXPECT_EQ(test, dma_opt_mapping_size(t->dev), iova_rcache_range());
+}
+
 static void get_sgtable_lists_the_pages_of_each_kind(struct kunit *test)
 {
 	static const unsigned long kinds[] = { 0, DMA_ATTR_FORCE_CONTIGUOUS };
@@ -197,6 +242,28 @@ static void map_sg_gives_a_list_of_pages_one_contiguous_iova_range(struct kunit 
 	dma_unmap_sg(t->dev, sgl, 8, DMA_BIDIRECTIONAL);
 	for (i = 0; i < 8; i++)
 		KUNIT_EXPECT_NULL(test, translated(t, start + i * PAGE_SIZE));
+}
+
+/* A list mapped in part: the entries past @nents are the caller's. */
+static void map_sg_touches_no_entry_past_nents(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct scatterlist *sgl = page_list(test, 8, 0, PAGE_SIZE), *sg;
+	int n, i;
+
+	for_each_sg(sgl, sg, 8, i) {
+		sg_dma_address(sg) = 0x1234000;
+		sg_dma_len(sg) = 77;
+	}
+	n = dma_map_sg(t->dev, sgl, 4, DMA_TO_DEVICE);
+	KUNIT_ASSERT_EQ(test, n, 1);
+	for_each_sg(sgl, sg, 8, i) {
+		if (i < 4)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, sg_dma_address(sg), 0x1234000, "entry %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, sg_dma_len(sg), 77, "entry %d", i);
+	}
+	dma_unmap_sg(t->dev, sgl, 4, DMA_TO_DEVICE);
 }
 
 static void map_sg_keeps_within_the_max_segment_size(struct kunit *test)
@@ -462,8 +529,11 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(a_contiguous_allocation_is_mapped_at_one_iova_range),
 	KUNIT_CASE(an_atomic_allocation_is_mapped_at_one_iova_range),
 	KUNIT_CASE(a_noncoherent_allocation_is_lowmem_at_one_iova_range),
+	KUNIT_CASE(coherent_buffers_stay_below_the_coherent_mask),
+	KUNIT_CASE(the_ops_tell_their_merge_boundary_and_cached_size),
 	KUNIT_CASE(get_sgtable_lists_the_pages_of_each_kind),
 	KUNIT_CASE(map_sg_gives_a_list_of_pages_one_contiguous_iova_range),
+	KUNIT_CASE(map_sg_touches_no_entry_past_nents),
 	KUNIT_CASE(map_sg_keeps_within_the_max_segment_size),
 	KUNIT_CASE(unaligned_entries_keep_their_offsets_in_their_own_segments),
 	KUNIT_CASE(running_out_of_iova_space_fails_cleanly_and_recovers),

@@ -148,10 +148,14 @@ static void arm_iommu_unmap_range(struct device *dev,
 	arm_iova_release(cookie, iova, span, &gather);
 }
 
-/* Map @size bytes at @phys, not granule aligned, at a new IOVA range. */
+/*
+ * Map @size bytes at @phys, not granule aligned, at a new IOVA range
+ * below @mask.
+ */
 static dma_addr_t arm_iommu_map_phys(struct device *dev,
 				     struct iommu_domain *domain,
-				     phys_addr_t phys, size_t size, int prot)
+				     phys_addr_t phys, size_t size, int prot,
+				     u64 mask)
 {
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	size_t offset = iova_offset(&cookie->iovad, phys);
@@ -162,7 +166,7 @@ static dma_addr_t arm_iommu_map_phys(struct device *dev,
 		dev_err_ratelimited(dev, "refusing to map 0 bytes at %pa\n", &phys);
 		return DMA_MAPPING_ERROR;
 	}
-	iova = arm_iova_alloc(dev, cookie, len);
+	iova = arm_iova_alloc(dev, cookie, len, mask);
 	if (!iova)
 		return DMA_MAPPING_ERROR;
 	if (iommu_map(domain, iova, phys - offset, len, prot, GFP_ATOMIC)) {
@@ -195,7 +199,8 @@ static dma_addr_t arm_iommu_map_page(struct device *dev, struct page *page,
 	dma_addr_t dma;
 
 	dma = arm_iommu_map_phys(dev, arm_iommu_domain(dev), phys, size,
-				 arm_iommu_prot(dir, coherent, attrs));
+				 arm_iommu_prot(dir, coherent, attrs),
+				 dma_get_mask(dev));
 	if (dma != DMA_MAPPING_ERROR && !coherent &&
 	    !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		arm_dma_sync_for_device(phys, size, dir);
@@ -311,7 +316,8 @@ static int arm_iommu_merge_sg(struct device *dev, struct scatterlist *sgl,
 		sg_dma_len(out) = len;
 		count++;
 	}
-	for (sg = sg_next(out); sg && count < nents; sg = sg_next(sg)) {
+	/* Mark the entries left over, up to @nents and no further. */
+	for (sg = sg_next(out), i = count; sg && i < nents; sg = sg_next(sg), i++) {
 		sg_dma_address(sg) = DMA_MAPPING_ERROR;
 		sg_dma_len(sg) = 0;
 	}
@@ -367,7 +373,7 @@ static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 				    nents);
 		return -EINVAL;
 	}
-	iova = arm_iova_alloc(dev, cookie, span);
+	iova = arm_iova_alloc(dev, cookie, span, dma_get_mask(dev));
 	if (!iova)
 		return -ENOMEM;
 	cur = iova;
@@ -420,7 +426,8 @@ static dma_addr_t arm_iommu_map_resource(struct device *dev, phys_addr_t phys,
 					 unsigned long attrs)
 {
 	return arm_iommu_map_phys(dev, arm_iommu_domain(dev), phys, size,
-				  arm_iommu_prot(dir, false, attrs) | IOMMU_MMIO);
+				  arm_iommu_prot(dir, false, attrs) | IOMMU_MMIO,
+				  dma_get_mask(dev));
 }
 
 static void arm_iommu_unmap_resource(struct device *dev, dma_addr_t dma,
@@ -459,7 +466,8 @@ static void *arm_iommu_alloc_contiguous(struct device *dev, size_t size,
 		return NULL;
 	*handle = arm_iommu_map_phys(dev, arm_iommu_domain(dev),
 				     page_to_phys(page), size,
-				     arm_iommu_prot(DMA_BIDIRECTIONAL, coherent, attrs));
+				     arm_iommu_prot(DMA_BIDIRECTIONAL, coherent, attrs),
+				     dev->coherent_dma_mask);
 	if (*handle == DMA_MAPPING_ERROR) {
 		arm_dma_free_buffer(dev, size, cookie, page);
 		return NULL;
@@ -485,7 +493,7 @@ static void *arm_iommu_alloc_remap(struct device *dev, size_t size,
 				    __GFP_HIGHMEM, coherent);
 	if (!pages)
 		return NULL;
-	iova = arm_iova_alloc(dev, cookie, size);
+	iova = arm_iova_alloc(dev, cookie, size, dev->coherent_dma_mask);
 	if (!iova)
 		goto fail_pages;
 	for (i = 0; i < count; i++)
@@ -640,6 +648,20 @@ static int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
 	return ret;
 }
 
+/* What map_sg merges at: one IOMMU page. */
+static unsigned long arm_iommu_get_merge_boundary(struct device *dev)
+{
+	struct iommu_domain *domain = arm_iommu_domain(dev);
+
+	return iova_mask(&domain->iova_cookie->iovad);
+}
+
+/* Up to this size, IOVA ranges come from the per-CPU caches, no lock. */
+static size_t arm_iommu_opt_mapping_size(void)
+{
+	return iova_rcache_range();
+}
+
 /*
  * arm_iommu_dma_ops: DMA operations for devices behind an IOMMU
  */
@@ -660,5 +682,7 @@ const struct dma_map_ops arm_iommu_dma_ops = {
 	.sync_single_for_device	= arm_iommu_sync_single_for_device,
 	.sync_sg_for_cpu	= arm_iommu_sync_sg_for_cpu,
 	.sync_sg_for_device	= arm_iommu_sync_sg_for_device,
+	.get_merge_boundary	= arm_iommu_get_merge_boundary,
+	.opt_mapping_size	= arm_iommu_opt_mapping_size,
 };
 EXPORT_SYMBOL_IF_KUNIT(arm_iommu_dma_ops);

@@ -64,9 +64,11 @@ static inline bool arm_iova_lazy(struct iommu_dma_cookie *cookie)
 
 /**
  * arm_iova_alloc() - a range of IOVAs for a device
- * @dev:	the device, whose DMA mask and bus limit bound the range
+ * @dev:	the device, whose bus limit bounds the range
  * @cookie:	the IOVA space of its domain
  * @size:	bytes, granule aligned, not 0
+ * @mask:	the device's mask for this use: the streaming one for maps,
+ *		the coherent one for coherent buffers
  *
  * A range of no size is refused before the IOVA library sees it: a failed
  * request of 0 pages would make it refuse every later request below 4 GiB.
@@ -75,10 +77,10 @@ static inline bool arm_iova_lazy(struct iommu_dma_cookie *cookie)
  */
 static inline dma_addr_t arm_iova_alloc(struct device *dev,
 					struct iommu_dma_cookie *cookie,
-					size_t size)
+					size_t size, u64 mask)
 {
 	struct iova_domain *iovad = &cookie->iovad;
-	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+	u64 limit = min_not_zero(mask, dev->bus_dma_limit);
 	unsigned long pfn;
 
 	if (WARN_ON_ONCE(!size))
