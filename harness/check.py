@@ -41,6 +41,13 @@ BUILDS = {
                                        "arch/arm/mm/checkers.kunitconfig"]),
 }
 
+# A run's QEMU options may name this: a DTB of the machine they describe,
+# its PCIe host not dma-coherent.  VIRT_QEMU is what kunit.py and
+# armdma_virt.py give every virt run.
+NONCOHERENT_PCI_DTB = "{noncoherent_pci_dtb}"
+VIRT_QEMU = ["-machine", "virt", "-cpu", "cortex-a15", "-smp", "2",
+             "-m", "1024"]
+
 # Each run boots one build: (run name, build, kernel arguments, QEMU
 # options).  mem=960M of the 1 GiB kunit.py gives QEMU hides 64 MiB from
 # the kernel, for the per-device pool cases; the -cma runs give the kernel
@@ -49,7 +56,9 @@ RUNS = [
     ("virt", "virt", ["mem=960M"], []),
     ("virt-cma", "virt", ["mem=960M", "cma=32M"], []),
     ("virt-2g", "virt", [], ["-m", "2048"]),
-    ("virt-swiotlb", "virt", ["swiotlb=force"], []),
+    # edu, a coherent PCI device, bouncing too.
+    ("virt-swiotlb", "virt", ["swiotlb=force"],
+     ["-device", "edu,dma_mask=0xffffffff"]),
     ("virt-smmu", "virt", ["mem=960M"],
      ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
     # GICv3 with an ITS: MSIs go to GITS_TRANSLATER, 64 KiB past the
@@ -65,6 +74,11 @@ RUNS = [
      ["-machine", "iommu=smmuv3",
       "-device", "edu,dma_mask=0xffffffff,addr=7.0,multifunction=on",
       "-device", "edu,dma_mask=0xffffffff,addr=7.1"]),
+    # The PCIe host described as not snooping (its DTB without
+    # dma-coherent, made by harness/noncoherent-pci-dtb.sh for this very
+    # machine): edu is a non-coherent PCI device of arm_dma_ops.
+    ("virt-noncoherent-pci", "virt", ["mem=960M"],
+     ["-device", "edu,dma_mask=0xffffffff", "-dtb", NONCOHERENT_PCI_DTB]),
     ("vexpress", "vexpress", ["mem=960M"], []),
     ("vexpress-cma", "vexpress", ["mem=960M", "cma=32M"], []),
 ]
@@ -425,6 +439,14 @@ def main():
                            "build failed"))
             continue
         out = os.path.join(build, "kunit-%s.json" % name)
+        if NONCOHERENT_PCI_DTB in qemu_extra:
+            dtb = os.path.join(build, name + ".dtb")
+            same = [a for a in qemu_extra if a not in ("-dtb", NONCOHERENT_PCI_DTB)]
+            subprocess.run([os.path.join(os.path.dirname(
+                os.path.abspath(__file__)), "noncoherent-pci-dtb.sh"), dtb] +
+                VIRT_QEMU + same, check=True)
+            qemu_extra = [dtb if a == NONCOHERENT_PCI_DTB else a
+                          for a in qemu_extra]
         report.append((name,) + kunit_exec(src, build_dir, build_name, kargs,
                                            qemu_extra, flt, out))
 

@@ -114,32 +114,22 @@ static void unmapping_an_address_never_mapped_is_refused(struct kunit *test)
 	__free_page(page);
 }
 
-/* The coherent buffers a driver can have: gathered, contiguous, atomic. */
-static const struct {
-	gfp_t gfp;
-	unsigned long attrs;
-} kinds[] = {
-	{ GFP_KERNEL, 0 },
-	{ GFP_KERNEL, DMA_ATTR_FORCE_CONTIGUOUS },
-	{ GFP_ATOMIC, 0 },
-};
-
 static void a_buffer_freed_as_smaller_stays_whole(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
 	unsigned int k;
 
-	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+	for (k = 0; k < ARRAY_SIZE(iommu_test_kinds); k++) {
 		dma_addr_t iova;
 		void *cpu;
 
 		cpu = dma_alloc_attrs(t->dev, 4 * PAGE_SIZE, &iova,
-				      kinds[k].gfp, kinds[k].attrs);
+				      iommu_test_kinds[k].gfp, iommu_test_kinds[k].attrs);
 		KUNIT_ASSERT_NOT_NULL(test, cpu);
-		dma_free_attrs(t->dev, PAGE_SIZE, cpu, iova, kinds[k].attrs);
+		dma_free_attrs(t->dev, PAGE_SIZE, cpu, iova, iommu_test_kinds[k].attrs);
 		expect_mapped(test, iova, cpu, 4);
 
-		dma_free_attrs(t->dev, 4 * PAGE_SIZE, cpu, iova, kinds[k].attrs);
+		dma_free_attrs(t->dev, 4 * PAGE_SIZE, cpu, iova, iommu_test_kinds[k].attrs);
 		expect_unmapped(test, iova, 4);
 	}
 }
@@ -158,7 +148,7 @@ static void alloc_pair(struct kunit *test, unsigned int k,
 
 	for (i = 0; i < 2; i++) {
 		p->cpu[i] = dma_alloc_attrs(t->dev, 2 * PAGE_SIZE, &p->iova[i],
-					    kinds[k].gfp, kinds[k].attrs);
+					    iommu_test_kinds[k].gfp, iommu_test_kinds[k].attrs);
 		KUNIT_ASSERT_NOT_NULL(test, p->cpu[i]);
 	}
 	if (p->iova[0] > p->iova[1]) {
@@ -182,7 +172,7 @@ static void free_pair(struct kunit *test, unsigned int k,
 
 	for (i = 0; i < 2; i++) {
 		dma_free_attrs(t->dev, 2 * PAGE_SIZE, p->cpu[i], p->iova[i],
-			       kinds[k].attrs);
+			       iommu_test_kinds[k].attrs);
 		expect_unmapped(test, p->iova[i], 2);
 	}
 }
@@ -193,11 +183,11 @@ static void a_buffer_freed_as_larger_leaves_its_neighbour_alone(struct kunit *te
 	struct buffer_pair p;
 	unsigned int k;
 
-	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+	for (k = 0; k < ARRAY_SIZE(iommu_test_kinds); k++) {
 		alloc_pair(test, k, &p);
 		/* The lower one is freed as if it ran into the other. */
 		dma_free_attrs(t->dev, p.iova[1] + 2 * PAGE_SIZE - p.iova[0],
-			       p.cpu[0], p.iova[0], kinds[k].attrs);
+			       p.cpu[0], p.iova[0], iommu_test_kinds[k].attrs);
 		expect_pair_mapped(test, &p);
 		free_pair(test, k, &p);
 	}
@@ -209,12 +199,12 @@ static void a_free_with_another_buffers_handle_frees_neither(struct kunit *test)
 	struct buffer_pair p;
 	unsigned int k;
 
-	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+	for (k = 0; k < ARRAY_SIZE(iommu_test_kinds); k++) {
 		alloc_pair(test, k, &p);
 		dma_free_attrs(t->dev, 2 * PAGE_SIZE, p.cpu[0], p.iova[1],
-			       kinds[k].attrs);
+			       iommu_test_kinds[k].attrs);
 		dma_free_attrs(t->dev, 2 * PAGE_SIZE, p.cpu[1], p.iova[0],
-			       kinds[k].attrs);
+			       iommu_test_kinds[k].attrs);
 		expect_pair_mapped(test, &p);
 		free_pair(test, k, &p);
 	}

@@ -132,14 +132,6 @@ static void a_noncoherent_allocation_is_lowmem_at_one_iova_range(struct kunit *t
 /* Coherent buffers live below the coherent mask, whatever the streaming one. */
 static void coherent_buffers_stay_below_the_coherent_mask(struct kunit *test)
 {
-	static const struct {
-		gfp_t gfp;
-		unsigned long attrs;
-	} kinds[] = {
-		{ GFP_KERNEL, 0 },
-		{ GFP_KERNEL, DMA_ATTR_FORCE_CONTIGUOUS },
-		{ GFP_ATOMIC, 0 },
-	};
 	struct iommu_test *t = test->priv;
 	u64 mask = t->dev->coherent_dma_mask;
 	unsigned int i;
@@ -147,15 +139,17 @@ static void coherent_buffers_stay_below_the_coherent_mask(struct kunit *test)
 	void *cpu;
 
 	KUNIT_ASSERT_EQ(test, dma_set_coherent_mask(t->dev, DMA_BIT_MASK(24)), 0);
-	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		cpu = dma_alloc_attrs(t->dev, SZ_16K, &iova, kinds[i].gfp,
-				      kinds[i].attrs);
+	for (i = 0; i < ARRAY_SIZE(iommu_test_kinds); i++) {
+		cpu = dma_alloc_attrs(t->dev, SZ_16K, &iova,
+				      iommu_test_kinds[i].gfp,
+				      iommu_test_kinds[i].attrs);
 		KUNIT_EXPECT_NOT_NULL(test, cpu);
 		if (!cpu)
 			continue;
 		KUNIT_EXPECT_LE_MSG(test, iova + SZ_16K - 1, DMA_BIT_MASK(24),
 				    "kind %u", i);
-		dma_free_attrs(t->dev, SZ_16K, cpu, iova, kinds[i].attrs);
+		dma_free_attrs(t->dev, SZ_16K, cpu, iova,
+			       iommu_test_kinds[i].attrs);
 	}
 	dma_set_coherent_mask(t->dev, mask);
 }

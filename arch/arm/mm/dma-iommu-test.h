@@ -98,4 +98,14 @@ static inline dma_addr_t edu_round_trip(struct kunit *test,
 	return out;
 }
 
+/* The coherent buffers a driver can have: gathered, contiguous, atomic. */
+static const struct {
+	gfp_t gfp;
+	unsigned long attrs;
+} iommu_test_kinds[] __maybe_unused = {
+	{ GFP_KERNEL, 0 },
+	{ GFP_KERNEL, DMA_ATTR_FORCE_CONTIGUOUS },
+	{ GFP_ATOMIC, 0 },
+};
+
 #endif /* __ARM_MM_DMA_IOMMU_TEST_H */

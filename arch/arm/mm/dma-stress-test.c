@@ -36,7 +36,14 @@
 #include "dma-internal.h"
 #include "dma-test.h"
 
-#if IS_ENABLED(CONFIG_ARM_DMA_IOMMU) && IS_ENABLED(CONFIG_PCI)
+#if IS_ENABLED(CONFIG_PCI)
+#include <kunit/qemu_edu.h>
+#define STRESS_PCI	1
+#else
+#define STRESS_PCI	0
+#endif
+
+#if IS_ENABLED(CONFIG_ARM_DMA_IOMMU) && STRESS_PCI
 #include "dma-iommu-test.h"
 #include "dma-iova.h"
 #define STRESS_IOMMU	1
@@ -472,10 +479,32 @@ static void failing_allocators_under_load_leak_nothing(struct kunit *test)
 	}
 }
 
-#if STRESS_IOMMU
+#if STRESS_PCI
 static struct qemu_edu_binding edu_binding =
 	QEMU_EDU_BINDING("arm-dma-stress-test", false);
 
+/*
+ * edu as a PCI device of the direct ops: coherent behind virt's PCIe host,
+ * non-coherent where the device tree says the host does not snoop (the
+ * virt-noncoherent-pci run).
+ */
+static void a_pci_device_under_load_gives_everything_back(struct kunit *test)
+{
+	struct device *dev;
+
+	if (!edu_binding.pdev)
+		kunit_skip(test, "no edu device: QEMU -device edu");
+	dev = &edu_binding.pdev->dev;
+	if (device_iommu_mapped(dev))
+		kunit_skip(test, "edu is behind an IOMMU: the IOMMU cases load it");
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32)), 0);
+	kunit_info(test, "%s: %s\n", dev_name(dev),
+		   dev_is_dma_coherent(dev) ? "coherent" : "non-coherent");
+	stress_run(test, dev, false);
+}
+#endif
+
+#if STRESS_IOMMU
 static struct device *stress_edu(struct kunit *test)
 {
 	struct iommu_test *t;
@@ -538,7 +567,7 @@ static void failing_iova_allocations_under_load_leak_nothing(struct kunit *test)
 
 static int stress_suite_init(struct kunit_suite *suite)
 {
-#if STRESS_IOMMU
+#if STRESS_PCI
 	return pci_register_driver(&edu_binding.driver);
 #else
 	return 0;
@@ -547,7 +576,7 @@ static int stress_suite_init(struct kunit_suite *suite)
 
 static void stress_suite_exit(struct kunit_suite *suite)
 {
-#if STRESS_IOMMU
+#if STRESS_PCI
 	pci_unregister_driver(&edu_binding.driver);
 #endif
 }
@@ -556,6 +585,9 @@ static struct kunit_case arm_dma_stress_cases[] = {
 	KUNIT_CASE_SLOW(a_coherent_device_under_load_gives_everything_back),
 	KUNIT_CASE_SLOW(a_noncoherent_device_under_load_gives_everything_back),
 	KUNIT_CASE_SLOW(failing_allocators_under_load_leak_nothing),
+#if STRESS_PCI
+	KUNIT_CASE_SLOW(a_pci_device_under_load_gives_everything_back),
+#endif
 #if STRESS_IOMMU
 	KUNIT_CASE_SLOW(a_device_behind_the_iommu_under_load_gives_everything_back),
 	KUNIT_CASE_SLOW(lazy_unmaps_under_load_give_everything_back),
