@@ -280,6 +280,43 @@ static void map_sg_keeps_within_the_max_segment_size(struct kunit *test)
 	dma_unmap_sg(t->dev, sgl, 8, DMA_TO_DEVICE);
 }
 
+/*
+ * No DMA segment straddles the device's segment boundary: an entry that
+ * would is moved on to the boundary, and the gap before it maps the page
+ * before it again.  Here a 1-page entry, then 2-page ones, against 16 KiB.
+ */
+static void map_sg_keeps_each_segment_within_the_boundary(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct scatterlist *sgl = page_list(test, 6, 2048, PAGE_SIZE), *sg;
+	unsigned long old = dma_get_seg_boundary(t->dev);
+	unsigned long boundary = 4 * PAGE_SIZE - 1;
+	dma_addr_t first, last;
+	int n, i;
+
+	sg_set_buf(&sgl[0], sg_virt(&sgl[0]) - 2048, 1024);
+	KUNIT_ASSERT_NOT_NULL(test, t->dev->dma_parms);
+	dma_set_seg_boundary(t->dev, boundary);
+	n = dma_map_sg(t->dev, sgl, 6, DMA_TO_DEVICE);
+	dma_set_seg_boundary(t->dev, old);
+	KUNIT_ASSERT_GT(test, n, 0);
+	for_each_sg(sgl, sg, n, i) {
+		first = sg_dma_address(sg);
+		last = first + sg_dma_len(sg) - 1;
+		KUNIT_EXPECT_EQ_MSG(test, (first ^ last) & ~(dma_addr_t)boundary, 0,
+				    "segment %d: %pad+%u", i, &first, sg_dma_len(sg));
+	}
+	for_each_sg(sgl, sg, 6, i)
+		KUNIT_EXPECT_PTR_EQ(test, translated(t, sg_dma_address(sg)),
+				    sg_page(sg));
+
+	dma_set_seg_boundary(t->dev, boundary);
+	dma_unmap_sg(t->dev, sgl, 6, DMA_TO_DEVICE);
+	dma_set_seg_boundary(t->dev, old);
+	for_each_sg(sgl, sg, 6, i)
+		KUNIT_EXPECT_NULL(test, translated(t, sg_dma_address(sg)));
+}
+
 static void unaligned_entries_keep_their_offsets_in_their_own_segments(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
@@ -529,6 +566,7 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(map_sg_gives_a_list_of_pages_one_contiguous_iova_range),
 	KUNIT_CASE(map_sg_touches_no_entry_past_nents),
 	KUNIT_CASE(map_sg_keeps_within_the_max_segment_size),
+	KUNIT_CASE(map_sg_keeps_each_segment_within_the_boundary),
 	KUNIT_CASE(unaligned_entries_keep_their_offsets_in_their_own_segments),
 	KUNIT_CASE(running_out_of_iova_space_fails_cleanly_and_recovers),
 	KUNIT_CASE(a_failure_half_way_through_a_list_unmaps_what_was_mapped),

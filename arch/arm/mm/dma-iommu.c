@@ -271,16 +271,34 @@ static void arm_iommu_sync_sg_for_device(struct device *dev,
 	arm_iommu_sync_sg(dev, sgl, nents, dir, arm_dma_sync_for_device);
 }
 
-/* The IOVA space a list's entries take, each granule aligned. */
-static size_t arm_iommu_sg_span(struct iommu_dma_cookie *cookie,
+/*
+ * Where an entry whose pieces take @len bytes of IOVA goes, @off bytes into
+ * its list's range: on to the device's next segment boundary when it would
+ * straddle one.  A range starts aligned to the power of two at or above
+ * its size, so offsets within it keep their place relative to boundaries.
+ */
+static size_t arm_iommu_sg_place(struct device *dev, size_t off, size_t len)
+{
+	unsigned long boundary = dma_get_seg_boundary(dev);
+
+	if (len - 1 <= boundary && ((off ^ (off + len - 1)) & ~boundary))
+		return ALIGN(off, (size_t)boundary + 1);
+	return off;
+}
+
+/* The IOVA space a list's entries take, each granule aligned and placed. */
+static size_t arm_iommu_sg_span(struct device *dev,
+				struct iommu_dma_cookie *cookie,
 				struct scatterlist *sgl, int nents)
 {
 	struct scatterlist *sg;
-	size_t span = 0;
+	size_t span = 0, len;
 	int i;
 
-	for_each_sg(sgl, sg, nents, i)
-		span += arm_iommu_span(cookie, sg_phys(sg), sg->length);
+	for_each_sg(sgl, sg, nents, i) {
+		len = arm_iommu_span(cookie, sg_phys(sg), sg->length);
+		span = arm_iommu_sg_place(dev, span, len) + len;
+	}
 	return span;
 }
 
@@ -363,7 +381,9 @@ static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	bool coherent = dev_is_dma_coherent(dev);
 	int prot = arm_iommu_prot(dir, coherent, attrs);
-	size_t span = arm_iommu_sg_span(cookie, sgl, nents);
+	size_t span = arm_iommu_sg_span(dev, cookie, sgl, nents);
+	size_t granule = cookie->iovad.granule;
+	phys_addr_t last = 0;
 	struct scatterlist *sg;
 	dma_addr_t iova, cur;
 	int i;
@@ -380,10 +400,20 @@ static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 	for_each_sg(sgl, sg, nents, i) {
 		size_t offset = iova_offset(&cookie->iovad, sg_phys(sg));
 		size_t len = arm_iommu_span(cookie, sg_phys(sg), sg->length);
+		dma_addr_t at = iova + arm_iommu_sg_place(dev, cur - iova, len);
 
+		/*
+		 * Padding up to a segment boundary: the previous entry's last
+		 * granule again, so that the range has no hole for the unmap
+		 * to stop at and the device can reach nothing new.
+		 */
+		for (; cur < at; cur += granule)
+			if (arm_iommu_map_one(domain, cur, last, granule, prot))
+				goto unwind;
 		if (arm_iommu_map_one(domain, cur, sg_phys(sg) - offset, len,
 				      prot))
 			goto unwind;
+		last = sg_phys(sg) - offset + len - granule;
 		if (!coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 			arm_dma_sync_for_device(sg_phys(sg), sg->length, dir);
 		sg_dma_address(sg) = cur + offset;
@@ -408,7 +438,7 @@ static void arm_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl,
 {
 	struct iommu_domain *domain = arm_iommu_domain(dev);
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
-	size_t span = arm_iommu_sg_span(cookie, sgl, nents);
+	size_t span = arm_iommu_sg_span(dev, cookie, sgl, nents);
 	dma_addr_t start = sg_dma_address(sgl);
 
 	/* One range, whose span counts the first entry's offset already. */
