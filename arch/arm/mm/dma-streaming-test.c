@@ -597,7 +597,7 @@ static void max_mapping_size_is_what_a_bounce_can_take(struct kunit *test)
 		return;
 	}
 	max = dma_max_mapping_size(dev);
-	KUNIT_ASSERT_EQ(test, max, swiotlb_max_mapping_size(dev));
+	KUNIT_ASSERT_LE(test, max, swiotlb_max_mapping_size(dev));
 	page = alloc_pages(GFP_KERNEL, get_order(max));
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	dma = dma_map_page(dev, page, 0, max, DMA_TO_DEVICE);

@@ -53,15 +53,19 @@ static __always_inline bool arm_dma_is_ram(phys_addr_t phys, size_t size)
 	return first >= min_low_pfn && last < max_pfn && first <= last;
 }
 
-/* Whether a map of the direct ops could have returned @dma for @size. */
+/*
+ * Whether a map of the direct ops could have returned @dma, which is @phys
+ * to the CPU, for @size.
+ */
 static __always_inline bool arm_dma_handle_ok(struct device *dev,
-					      dma_addr_t dma, size_t size)
+					      dma_addr_t dma, phys_addr_t phys,
+					      size_t size)
 {
 	dma_addr_t last = dma + (size ? size - 1 : 0);
 
 	/* DMA_MAPPING_ERROR has no RAM behind it: no compare of its own. */
 	return last <= min_not_zero(*dev->dma_mask, dev->bus_dma_limit) &&
-	       arm_dma_is_ram(dma_to_phys(dev, dma), size);
+	       arm_dma_is_ram(phys, size);
 }
 
 static __cold dma_addr_t arm_dma_refuse_map(struct device *dev,
@@ -90,12 +94,13 @@ static __cold void arm_dma_refuse_handle(struct device *dev, const char *what,
 			what, size, &dma, why);
 }
 
-/* Whether an unmap or sync of @size bytes at @dma may go ahead. */
+/* Whether an unmap or sync of @size bytes at @dma (@phys) may go ahead. */
 static __always_inline bool arm_dma_check_handle(struct device *dev,
 						 const char *what,
-						 dma_addr_t dma, size_t size)
+						 dma_addr_t dma,
+						 phys_addr_t phys, size_t size)
 {
-	if (likely(arm_dma_handle_ok(dev, dma, size)))
+	if (likely(arm_dma_handle_ok(dev, dma, phys, size)))
 		return true;
 	arm_dma_refuse_handle(dev, what, dma, size);
 	return false;
@@ -163,9 +168,11 @@ static __always_inline void arm_dma_sync_cpu(struct device *dev,
 					     enum dma_data_direction dir,
 					     bool coherent)
 {
-	if (!arm_dma_check_handle(dev, "sync", dma, size))
+	phys_addr_t phys = dma_to_phys(dev, dma);
+
+	if (!arm_dma_check_handle(dev, "sync", dma, phys, size))
 		return;
-	arm_dma_sync_cpu_phys(dev, dma_to_phys(dev, dma), size, dir, coherent);
+	arm_dma_sync_cpu_phys(dev, phys, size, dir, coherent);
 }
 
 /* Give the buffer to the device: into the bounce first, then caches. */
@@ -176,7 +183,7 @@ static __always_inline void arm_dma_sync_device(struct device *dev,
 {
 	phys_addr_t phys = dma_to_phys(dev, dma);
 
-	if (!arm_dma_check_handle(dev, "sync", dma, size))
+	if (!arm_dma_check_handle(dev, "sync", dma, phys, size))
 		return;
 	swiotlb_sync_single_for_device(dev, phys, size, dir);
 	if (!coherent)
@@ -191,7 +198,7 @@ static __always_inline void arm_dma_unmap_phys(struct device *dev,
 {
 	phys_addr_t phys = dma_to_phys(dev, dma);
 
-	if (!arm_dma_check_handle(dev, "unmap", dma, size))
+	if (!arm_dma_check_handle(dev, "unmap", dma, phys, size))
 		return;
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		arm_dma_sync_cpu_phys(dev, phys, size, dir, coherent);
@@ -346,11 +353,15 @@ dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
  * the first time such a mask is set.  It comes from lowmem, which the mask
  * must reach for the device to be usable at all.
  */
+/* The DMA address of the last byte of RAM. */
+static u64 arm_dma_last_of_ram(struct device *dev)
+{
+	return phys_to_dma(dev, memblock_end_of_DRAM() - 1);
+}
+
 static void arm_dma_need_bounce(struct device *dev, u64 mask)
 {
-	phys_addr_t end = memblock_end_of_DRAM() - 1;
-
-	if (mask >= phys_to_dma(dev, end) || is_swiotlb_allocated() ||
+	if (mask >= arm_dma_last_of_ram(dev) || is_swiotlb_allocated() ||
 	    !IS_ENABLED(CONFIG_SWIOTLB))
 		return;
 	if (swiotlb_init_late(SZ_4M, GFP_KERNEL, NULL) || !is_swiotlb_allocated())
@@ -367,9 +378,7 @@ static void arm_dma_need_bounce(struct device *dev, u64 mask)
  */
 u64 arm_dma_get_required_mask(struct device *dev)
 {
-	u64 last = phys_to_dma(dev, memblock_end_of_DRAM() - 1);
-
-	return DMA_BIT_MASK(fls64(last));
+	return DMA_BIT_MASK(fls64(arm_dma_last_of_ram(dev)));
 }
 
 /**
@@ -388,7 +397,7 @@ size_t arm_dma_max_mapping_size(struct device *dev)
 	u64 reach = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 
 	if (is_swiotlb_active(dev) &&
-	    (is_swiotlb_force_bounce(dev) || reach < arm_dma_get_required_mask(dev)))
+	    (is_swiotlb_force_bounce(dev) || reach < arm_dma_last_of_ram(dev)))
 		return swiotlb_max_mapping_size(dev);
 	return SIZE_MAX;
 }
