@@ -346,6 +346,32 @@ static void an_exhausted_cma_area_falls_back_to_remapped_pages(struct kunit *tes
 			dma_free_coherent(dev, SZ_1M, bufs[n], handles[n]);
 }
 
+/*
+ * Larger than the page allocator's largest block, with no CMA area: no
+ * allocator suits, none is asked (the page allocator would WARN), NULL.
+ */
+static void a_request_no_allocator_suits_fails_without_asking_any(struct kunit *test)
+{
+	struct device *dev = ctx(test)->coherent;
+	size_t size = PAGE_SIZE << (MAX_PAGE_ORDER + 1);
+	long failures[ARRAY_SIZE(ctx(test)->allocs)];
+	dma_addr_t handle;
+	unsigned int i;
+
+	if (dev_get_cma_area(dev))
+		kunit_skip(test, "booted with a CMA area: it serves this request");
+	for (i = 0; i < arm_dma_nr_allocators; i++)
+		failures[i] = atomic_long_read(&arm_dma_allocators[i]->stats.failures);
+
+	KUNIT_EXPECT_NULL(test, dma_alloc_coherent(dev, size, &handle, GFP_KERNEL));
+	expect_served_by(test, NULL);
+	for (i = 0; i < arm_dma_nr_allocators; i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    atomic_long_read(&arm_dma_allocators[i]->stats.failures),
+				    failures[i], "%s was asked",
+				    arm_dma_allocators[i]->name);
+}
+
 static void a_coherent_request_too_large_for_the_page_allocator_gets_cma(struct kunit *test)
 {
 	struct device *dev = ctx(test)->coherent;
@@ -792,6 +818,7 @@ static struct kunit_case arm_dma_alloc_cases[] = {
 	KUNIT_CASE(a_noncoherent_device_that_cannot_sleep_gets_the_atomic_pool),
 	KUNIT_CASE(a_device_with_a_cma_area_gets_cma_memory),
 	KUNIT_CASE(an_exhausted_cma_area_falls_back_to_remapped_pages),
+	KUNIT_CASE(a_request_no_allocator_suits_fails_without_asking_any),
 	KUNIT_CASE(a_coherent_request_too_large_for_the_page_allocator_gets_cma),
 	KUNIT_CASE(a_declared_device_pool_serves_before_every_allocator),
 	KUNIT_CASE(free_gives_each_buffer_back_to_the_allocator_that_served_it),
