@@ -33,12 +33,13 @@ FILTER ?=
 QEMU_EXTRA ?=
 
 .PHONY: all deps overlay kernel run check bench patches multi-v7 menuconfig \
-	clean help
+	conformance-upstream conformance-table clean help
 .DEFAULT_GOAL := help
 
 help:
 	@sed -n '3,7p' $(PROJECT)/Makefile | sed 's/^# \{0,1\}//'
-	@echo "Also: make bench, make patches, make multi-v7, make kernel,"
+	@echo "Also: make bench, make conformance-upstream, make patches,"
+	@echo "      make multi-v7, make kernel,"
 	@echo "      make overlay, make menuconfig, make clean."
 
 deps:
@@ -80,6 +81,16 @@ check: $(BUILD)/.overlay
 bench: $(BUILD)/.overlay
 	@$(PROJECT)/harness/deps.sh gnuplot-nox
 	@python3 $(PROJECT)/harness/bench.py $(PROJECT) $(BUILD)
+
+# Not part of check: the conformance suite on the pristine base, the
+# reference make check holds ours to (harness/conformance-reference.json),
+# and the README's table of both.
+conformance-upstream: deps
+	@python3 $(PROJECT)/harness/conformance.py $(PROJECT) $(BUILD) upstream
+	@python3 $(PROJECT)/harness/conformance.py $(PROJECT) $(BUILD) table
+
+conformance-table:
+	@python3 $(PROJECT)/harness/conformance.py $(PROJECT) $(BUILD) table
 
 # The layer as a git format-patch series against the base, in build/patches.
 patches: $(BUILD)/.overlay

@@ -22,7 +22,7 @@ import sys
 HARNESS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HARNESS)
 import check      # noqa: E402  (build_kernel)
-import overlay    # noqa: E402  (unpack)
+import upstream   # noqa: E402  (prepare)
 
 ICOUNT = ["-icount", "shift=3,sleep=off", "-smp", "1"]
 # QEMU 7.2 hangs at boot with -icount and -smp 2: two threads run on wall
@@ -149,41 +149,9 @@ def boot(out, machine, timing, qemu_extra, kargs):
     return figures
 
 
-def append_once(path, line):
-    if line not in open(path).read():
-        with open(path, "a") as f:
-            f.write(line)
-
-
-def add_to_upstream(project, upstream_src):
-    """
-    The only additions to the upstream tree: the alloc/free benchmark, and
-    our SMMUv3 driver (upstream has none for ARM32) under upstream's own
-    legacy arm_iommu DMA path.
-    """
-    shutil.copy(os.path.join(project, "kernel/dma/alloc_benchmark.c"),
-                os.path.join(upstream_src, "kernel/dma/alloc_benchmark.c"))
-    append_once(os.path.join(upstream_src, "kernel/dma/Makefile"),
-                "obj-$(CONFIG_DMA_MAP_BENCHMARK) += alloc_benchmark.o\n")
-    smmu = "drivers/iommu/arm/smmu-v3-arm32"
-    os.makedirs(os.path.join(upstream_src, smmu), exist_ok=True)
-    for name in ("Makefile", "smmu-v3.c", "smmu-v3-queue.c", "smmu-v3-enc.c",
-                 "smmu-v3.h"):
-        shutil.copy(os.path.join(project, smmu, name),
-                    os.path.join(upstream_src, smmu, name))
-    shutil.copy(os.path.join(HARNESS, "bench-upstream-smmu.Kconfig"),
-                os.path.join(upstream_src, smmu, "Kconfig"))
-    append_once(os.path.join(upstream_src, "drivers/iommu/arm/Makefile"),
-                "obj-$(CONFIG_ARM_SMMU_V3_ARM32) += smmu-v3-arm32/\n")
-    append_once(os.path.join(upstream_src, "drivers/iommu/Kconfig"),
-                'source "%s/Kconfig"\n' % smmu)
-
-
 def main():
     project, build_dir = (os.path.abspath(a) for a in sys.argv[1:3])
-    upstream_src = os.path.join(build_dir, "linux-upstream")
-    overlay.unpack(upstream_src)
-    add_to_upstream(project, upstream_src)
+    upstream.prepare(project, build_dir)
 
     kernels = {}
     rows = []

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 
+import conformance
 import patches
 
 QEMU_CONFIGS = "tools/testing/kunit/qemu_configs"
@@ -34,8 +35,10 @@ BUILDS = {
     "virt": ("armdma_virt.py",
              ["arch/arm/mm", "arch/arm/mm/iommu.kunitconfig",
               "arch/arm/mm/checkers.kunitconfig",
-              "drivers/iommu/arm/smmu-v3-arm32"]),
-    "vexpress": ("armdma_vexpress.py", ["arch/arm/mm"]),
+              "drivers/iommu/arm/smmu-v3-arm32",
+              "kernel/dma/conformance.kunitconfig"]),
+    "vexpress": ("armdma_vexpress.py", ["arch/arm/mm",
+                                        "kernel/dma/conformance.kunitconfig"]),
     # As the drivers of ARM_DMA_USE_IOMMU build it: the arm_iommu_* API.
     "virt-legacy": ("armdma_virt.py", ["arch/arm/mm/iommu-legacy.kunitconfig",
                                        "arch/arm/mm/checkers.kunitconfig"]),
@@ -52,14 +55,20 @@ VIRT_QEMU = ["-machine", "virt", "-cpu", "cortex-a15", "-smp", "2",
 # options).  mem=960M of the 1 GiB kunit.py gives QEMU hides 64 MiB from
 # the kernel, for the per-device pool cases; the -cma runs give the kernel
 # a default CMA area; virt-2g has RAM beyond a 31-bit mask, for bouncing.
+EDU = ["-device", "edu,dma_mask=0xffffffff"]
 RUNS = [
-    ("virt", "virt", ["mem=960M"], []),
-    ("virt-cma", "virt", ["mem=960M", "cma=32M"], []),
-    ("virt-2g", "virt", [], ["-m", "2048"]),
+    ("virt", "virt", ["mem=960M"], EDU),
+    ("virt-cma", "virt", ["mem=960M", "cma=32M"], EDU),
+    # The conformance suite gives edu a 31-bit mask here: pages beyond it
+    # must bounce.
+    ("virt-2g", "virt", ["api_conformance_test.edu_mask_bits=31"],
+     ["-m", "2048"] + EDU),
     # edu, a coherent PCI device, bouncing too.
     ("virt-swiotlb", "virt", ["swiotlb=force"],
      ["-device", "edu,dma_mask=0xffffffff"]),
     ("virt-smmu", "virt", ["mem=960M"],
+     ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
+    ("virt-smmu-lazy", "virt", ["mem=960M", "iommu.strict=0"],
      ["-machine", "iommu=smmuv3", "-device", "edu,dma_mask=0xffffffff"]),
     # GICv3 with an ITS: MSIs go to GITS_TRANSLATER, 64 KiB past the
     # ITS's control frame.
@@ -244,10 +253,10 @@ def kunit(src, build_dir, qemu_config, args, extra, qemu_extra=()):
 KUNIT_BUILT = {}
 
 
-def kunit_build(src, build_dir, build_name):
+def kunit_build(src, build_dir, build_name, builds=BUILDS):
     key = (src, build_dir)
     if key not in KUNIT_BUILT:
-        qemu_config, configs = BUILDS[build_name]
+        qemu_config, configs = builds[build_name]
         KUNIT_BUILT[key] = kunit(
             src, build_dir, qemu_config,
             ["build", "--jobs=%d" % (os.cpu_count() or 2)] +
@@ -255,7 +264,8 @@ def kunit_build(src, build_dir, build_name):
     return KUNIT_BUILT[key]
 
 
-def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out):
+def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out,
+               builds=BUILDS):
     """Boot a KUnit build; returns its tally and a note."""
     tally = {"passed": 0, "failed": 0, "skipped": 0}
     if os.path.exists(out):
@@ -264,7 +274,7 @@ def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out):
     extra += ["--kernel_args=" + a for a in kargs]
     if flt:
         extra.append(flt)
-    rc = kunit(src, build_dir, BUILDS[build_name][0], ["exec"], extra,
+    rc = kunit(src, build_dir, builds[build_name][0], ["exec"], extra,
                qemu_extra)
     note = ""
     if os.path.exists(out):
@@ -287,6 +297,18 @@ def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out):
         tally["failed"] += 1
         note = "kunit.py exited %d" % rc
     return tally, note
+
+
+def qemu_options(build, name, qemu_extra):
+    """A run's QEMU options, with the DTB they may name made for it."""
+    if NONCOHERENT_PCI_DTB not in qemu_extra:
+        return qemu_extra
+    dtb = os.path.join(build, name + ".dtb")
+    same = [a for a in qemu_extra if a not in ("-dtb", NONCOHERENT_PCI_DTB)]
+    subprocess.run([os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), "noncoherent-pci-dtb.sh"), dtb] +
+        VIRT_QEMU + same, check=True)
+    return [dtb if a == NONCOHERENT_PCI_DTB else a for a in qemu_extra]
 
 
 def patches_suite(tree, build_dir, suite, build):
@@ -439,16 +461,16 @@ def main():
                            "build failed"))
             continue
         out = os.path.join(build, "kunit-%s.json" % name)
-        if NONCOHERENT_PCI_DTB in qemu_extra:
-            dtb = os.path.join(build, name + ".dtb")
-            same = [a for a in qemu_extra if a not in ("-dtb", NONCOHERENT_PCI_DTB)]
-            subprocess.run([os.path.join(os.path.dirname(
-                os.path.abspath(__file__)), "noncoherent-pci-dtb.sh"), dtb] +
-                VIRT_QEMU + same, check=True)
-            qemu_extra = [dtb if a == NONCOHERENT_PCI_DTB else a
-                          for a in qemu_extra]
-        report.append((name,) + kunit_exec(src, build_dir, build_name, kargs,
-                                           qemu_extra, flt, out))
+        tally, note = kunit_exec(src, build_dir, build_name, kargs,
+                                 qemu_options(build, name, qemu_extra), flt,
+                                 out)
+        if os.path.exists(out):
+            short = conformance.short_of_upstream(name, out)
+            if short:
+                tally["failed"] += 1
+                note = (note + " " if note else "") + (
+                    "short of upstream: %s" % ", ".join(short))
+        report.append((name, tally, note))
 
     if only is None or only == "patches":
         report.append(("patches",) + patches.verify(

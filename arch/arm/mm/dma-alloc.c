@@ -19,6 +19,92 @@
 #include "mm.h"
 
 /*
+ * A second kernel mapping of a buffer's pages.  dma-api-howto.rst promises
+ * that the CPU address of a coherent buffer is aligned like its DMA address,
+ * to the buffer's size rounded up to a power of two; vmap() aligns an area
+ * that way only when it is VM_IOREMAP (which also keeps /proc/kcore from
+ * reading uncached memory through it).
+ */
+#define ARM_DMA_REMAPPED	(VM_DMA_COHERENT | VM_IOREMAP)
+
+/**
+ * arm_dma_remap() - map pages at a size-aligned kernel address
+ * @pages:	the buffer's pages, in order; kept for arm_dma_remapped_pages()
+ *		until arm_dma_unmap_remapped(), so the caller keeps the array
+ * @size:	bytes
+ * @prot:	the attributes of the mapping
+ *
+ * May sleep.  Return: the address, or NULL.
+ */
+void *arm_dma_remap(struct page **pages, size_t size, pgprot_t prot)
+{
+	void *vaddr = vmap(pages, PAGE_ALIGN(size) >> PAGE_SHIFT,
+			   ARM_DMA_REMAPPED, prot);
+
+	if (vaddr)
+		find_vm_area(vaddr)->pages = pages;
+	return vaddr;
+}
+
+static void *arm_dma_remap_contiguous(struct page *page, size_t size,
+				      pgprot_t prot)
+{
+	unsigned int i, count = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	struct page **pages;
+	void *vaddr;
+
+	pages = kvmalloc_array(count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	for (i = 0; i < count; i++)
+		pages[i] = nth_page(page, i);
+	vaddr = arm_dma_remap(pages, size, prot);
+	if (vaddr)
+		find_vm_area(vaddr)->pages = NULL;
+	kvfree(pages);
+	return vaddr;
+}
+
+static struct vm_struct *arm_dma_remapped_area(void *vaddr)
+{
+	struct vm_struct *area = find_vm_area(vaddr);
+
+	if (!area || (area->flags & ARM_DMA_REMAPPED) != ARM_DMA_REMAPPED)
+		return NULL;
+	return area;
+}
+
+/**
+ * arm_dma_remapped_pages() - the pages arm_dma_remap() mapped at @vaddr
+ * @vaddr:	any kernel address
+ *
+ * Return: the array given to arm_dma_remap(), or NULL when @vaddr is not
+ * the start of such a mapping (or of a contiguous one).
+ */
+struct page **arm_dma_remapped_pages(void *vaddr)
+{
+	struct vm_struct *area = arm_dma_remapped_area(vaddr);
+
+	return area && area->addr == vaddr ? area->pages : NULL;
+}
+
+/**
+ * arm_dma_unmap_remapped() - undo arm_dma_remap()
+ * @vaddr:	the address it returned
+ *
+ * May sleep.
+ */
+void arm_dma_unmap_remapped(void *vaddr)
+{
+	struct vm_struct *area = arm_dma_remapped_area(vaddr);
+
+	if (WARN(!area || area->addr != vaddr,
+		 "%p is not a remapped DMA buffer\n", vaddr))
+		return;
+	vunmap(vaddr);
+}
+
+/*
  * simple: a coherent device shares the CPU's caches, so the kernel's own
  * cacheable linear mapping of ordinary pages is all it needs.
  */
@@ -76,8 +162,7 @@ static struct page *remap_alloc(const struct arm_dma_request *req,
 	*vaddr = NULL;
 	if (!arm_dma_want_vaddr(req))
 		return page;
-	*vaddr = dma_common_contiguous_remap(page, req->size, req->prot,
-					     req->caller);
+	*vaddr = arm_dma_remap_contiguous(page, req->size, req->prot);
 	if (!*vaddr) {
 		free_pages_exact(va, req->size);
 		return NULL;
@@ -89,7 +174,7 @@ static void remap_free(const struct arm_dma_request *req, struct page *page,
 		       void *vaddr)
 {
 	if (vaddr)
-		dma_common_free_remap(vaddr, req->size);
+		arm_dma_unmap_remapped(vaddr);
 	free_pages_exact(page_address(page), req->size);
 }
 
@@ -132,8 +217,7 @@ static struct page *cma_alloc(const struct arm_dma_request *req, void **vaddr)
 		*vaddr = page_address(page);
 		return page;
 	}
-	*vaddr = dma_common_contiguous_remap(page, req->size, req->prot,
-					     req->caller);
+	*vaddr = arm_dma_remap_contiguous(page, req->size, req->prot);
 	if (!*vaddr) {
 		dma_release_from_contiguous(req->dev, page, count);
 		return NULL;
@@ -145,7 +229,7 @@ static void cma_free(const struct arm_dma_request *req, struct page *page,
 		     void *vaddr)
 {
 	if (vaddr && is_vmalloc_addr(vaddr))
-		dma_common_free_remap(vaddr, req->size);
+		arm_dma_unmap_remapped(vaddr);
 	dma_release_from_contiguous(req->dev, page, req->size >> PAGE_SHIFT);
 }
 

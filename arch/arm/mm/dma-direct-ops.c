@@ -123,6 +123,7 @@ static struct page *arm_dma_alloc_pages_op(struct device *dev, size_t size,
 	.sync_single_for_device	= arm_dma_sync_single_for_device,	\
 	.sync_sg_for_cpu	= arm_dma_sync_sg_for_cpu,		\
 	.sync_sg_for_device	= arm_dma_sync_sg_for_device,		\
+	.need_sync		= arm_dma_need_sync,			\
 	.dma_supported		= arm_dma_supported,			\
 	.get_required_mask	= arm_dma_get_required_mask,		\
 	.max_mapping_size	= arm_dma_max_mapping_size

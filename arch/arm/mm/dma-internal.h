@@ -103,6 +103,9 @@ struct page *arm_dma_alloc_lowmem(struct device *dev, size_t size, gfp_t gfp,
 				  dma_addr_t limit);
 struct page **arm_dma_alloc_pages(size_t size, gfp_t gfp, bool coherent);
 void arm_dma_free_pages(struct page **pages, size_t size);
+void *arm_dma_remap(struct page **pages, size_t size, pgprot_t prot);
+struct page **arm_dma_remapped_pages(void *vaddr);
+void arm_dma_unmap_remapped(void *vaddr);
 
 /* dma-atomic-pool.c */
 extern struct arm_dma_allocator arm_dma_pool_allocator;
@@ -185,6 +188,7 @@ dma_addr_t arm_dma_map_resource(struct device *dev, phys_addr_t phys,
 u64 arm_dma_get_required_mask(struct device *dev);
 size_t arm_dma_max_mapping_size(struct device *dev);
 int arm_dma_supported(struct device *dev, u64 mask);
+bool arm_dma_need_sync(struct device *dev, dma_addr_t dma);
 
 /* dma-direct-ops.c */
 extern const struct dma_map_ops arm_dma_ops;

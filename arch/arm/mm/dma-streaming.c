@@ -400,6 +400,23 @@ size_t arm_dma_max_mapping_size(struct device *dev)
 }
 
 /**
+ * arm_dma_need_sync() - whether the syncs of a mapping do anything
+ * @dev:	the device
+ * @dma:	a DMA address of one of its streaming mappings
+ *
+ * A non-coherent device needs cache maintenance on every sync; a coherent
+ * one only when the mapping bounced through swiotlb.  page_pool and other
+ * callers of dma_need_sync() skip the syncs on a false.
+ *
+ * Return: true when dma_sync_*() of @dma has work to do.
+ */
+bool arm_dma_need_sync(struct device *dev, dma_addr_t dma)
+{
+	return !dev_is_dma_coherent(dev) ||
+	       swiotlb_find_pool(dev, dma_to_phys(dev, dma));
+}
+
+/**
  * arm_dma_supported() - whether a device can use a DMA mask
  * @dev:	the device
  * @mask:	the mask the driver asks for

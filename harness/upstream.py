@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The pristine 6.12 tree that make bench and make conformance-upstream
+compare against: build/linux-upstream, unpacked from the same tarball as the
+project's tree, with nothing of the layer in it.
+
+What it gets is the least the comparisons need: the alloc/free benchmark;
+our SMMUv3 driver (upstream has none for ARM32), under upstream's own legacy
+arm_iommu DMA path; and the DMA API conformance suite with the QEMU
+machines kunit.py boots it on.  These are test clients and a driver, never a
+file of the layer.
+"""
+import os
+import shutil
+
+import overlay
+
+HARNESS = os.path.dirname(os.path.abspath(__file__))
+
+# Project files copied as they are.
+COPIED = [
+    "kernel/dma/alloc_benchmark.c",
+    "kernel/dma/api_conformance_test.c",
+    "kernel/dma/Kconfig.conformance",
+    "kernel/dma/conformance.kunitconfig",
+    "include/kunit/qemu_edu.h",
+    "tools/testing/kunit/qemu_configs/armdma_virt.py",
+    "tools/testing/kunit/qemu_configs/armdma_vexpress.py",
+] + ["drivers/iommu/arm/smmu-v3-arm32/" + name for name in (
+    "Makefile", "smmu-v3.c", "smmu-v3-queue.c", "smmu-v3-enc.c", "smmu-v3.h")]
+
+SMMU = "drivers/iommu/arm/smmu-v3-arm32"
+
+# Lines appended to upstream files.
+APPENDED = [
+    ("kernel/dma/Makefile",
+     "obj-$(CONFIG_DMA_MAP_BENCHMARK) += alloc_benchmark.o"),
+    ("kernel/dma/Makefile",
+     "obj-$(CONFIG_DMA_API_CONFORMANCE_KUNIT_TEST) += api_conformance_test.o"),
+    ("kernel/dma/Kconfig", 'source "kernel/dma/Kconfig.conformance"'),
+    ("drivers/iommu/arm/Makefile",
+     "obj-$(CONFIG_ARM_SMMU_V3_ARM32) += smmu-v3-arm32/"),
+    ("drivers/iommu/Kconfig", 'source "%s/Kconfig"' % SMMU),
+]
+
+
+def copy_if_changed(src, dst):
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    overlay.write_if_changed(dst, overlay.read(src))
+
+
+def append_once(path, line):
+    if line + "\n" not in open(path).read():
+        with open(path, "a") as f:
+            f.write(line + "\n")
+
+
+def prepare(project, build_dir):
+    """Unpack (once) and complete the pristine tree; return its path."""
+    src = os.path.join(build_dir, "linux-upstream")
+    overlay.unpack(src)
+    for path in COPIED:
+        copy_if_changed(os.path.join(project, path), os.path.join(src, path))
+    copy_if_changed(os.path.join(HARNESS, "bench-upstream-smmu.Kconfig"),
+                    os.path.join(src, SMMU, "Kconfig"))
+    for path, line in APPENDED:
+        append_once(os.path.join(src, path), line)
+    return src
