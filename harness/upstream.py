@@ -37,7 +37,7 @@ APPENDED = [
      "obj-$(CONFIG_DMA_MAP_BENCHMARK) += alloc_benchmark.o"),
     ("kernel/dma/Makefile",
      "obj-$(CONFIG_DMA_API_CONFORMANCE_KUNIT_TEST) += api_conformance_test.o"),
-    ("kernel/dma/Kconfig", 'source "kernel/dma/Kconfig.conformance"'),
+    ("lib/Kconfig.debug", 'source "kernel/dma/Kconfig.conformance"'),
     ("drivers/iommu/arm/Makefile",
      "obj-$(CONFIG_ARM_SMMU_V3_ARM32) += smmu-v3-arm32/"),
     ("drivers/iommu/Kconfig", 'source "%s/Kconfig"' % SMMU),

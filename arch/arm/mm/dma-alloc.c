@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The page allocators behind ARM coherent DMA buffers: simple, remap, CMA,
- * and the page gatherer for buffers a device sees through an IOMMU.
+ * low, and the page gatherer for buffers a device sees through an IOMMU.
  *
- * Each of the first three is a struct arm_dma_allocator: a name, when it
+ * Each of the first four is a struct arm_dma_allocator: a name, when it
  * suits a request, and its own alloc and free.  dma-select.c chooses among
  * them (and the atomic pool of dma-atomic-pool.c); nothing here decides
  * between allocators.
@@ -17,92 +17,6 @@
 
 #include "dma-internal.h"
 #include "mm.h"
-
-/*
- * A second kernel mapping of a buffer's pages.  dma-api-howto.rst promises
- * that the CPU address of a coherent buffer is aligned like its DMA address,
- * to the buffer's size rounded up to a power of two; vmap() aligns an area
- * that way only when it is VM_IOREMAP (which also keeps /proc/kcore from
- * reading uncached memory through it).
- */
-#define ARM_DMA_REMAPPED	(VM_DMA_COHERENT | VM_IOREMAP)
-
-/**
- * arm_dma_remap() - map pages at a size-aligned kernel address
- * @pages:	the buffer's pages, in order; kept for arm_dma_remapped_pages()
- *		until arm_dma_unmap_remapped(), so the caller keeps the array
- * @size:	bytes
- * @prot:	the attributes of the mapping
- *
- * May sleep.  Return: the address, or NULL.
- */
-void *arm_dma_remap(struct page **pages, size_t size, pgprot_t prot)
-{
-	void *vaddr = vmap(pages, PAGE_ALIGN(size) >> PAGE_SHIFT,
-			   ARM_DMA_REMAPPED, prot);
-
-	if (vaddr)
-		find_vm_area(vaddr)->pages = pages;
-	return vaddr;
-}
-
-static void *arm_dma_remap_contiguous(struct page *page, size_t size,
-				      pgprot_t prot)
-{
-	unsigned int i, count = PAGE_ALIGN(size) >> PAGE_SHIFT;
-	struct page **pages;
-	void *vaddr;
-
-	pages = kvmalloc_array(count, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return NULL;
-	for (i = 0; i < count; i++)
-		pages[i] = nth_page(page, i);
-	vaddr = arm_dma_remap(pages, size, prot);
-	if (vaddr)
-		find_vm_area(vaddr)->pages = NULL;
-	kvfree(pages);
-	return vaddr;
-}
-
-static struct vm_struct *arm_dma_remapped_area(void *vaddr)
-{
-	struct vm_struct *area = find_vm_area(vaddr);
-
-	if (!area || (area->flags & ARM_DMA_REMAPPED) != ARM_DMA_REMAPPED)
-		return NULL;
-	return area;
-}
-
-/**
- * arm_dma_remapped_pages() - the pages arm_dma_remap() mapped at @vaddr
- * @vaddr:	any kernel address
- *
- * Return: the array given to arm_dma_remap(), or NULL when @vaddr is not
- * the start of such a mapping (or of a contiguous one).
- */
-struct page **arm_dma_remapped_pages(void *vaddr)
-{
-	struct vm_struct *area = arm_dma_remapped_area(vaddr);
-
-	return area && area->addr == vaddr ? area->pages : NULL;
-}
-
-/**
- * arm_dma_unmap_remapped() - undo arm_dma_remap()
- * @vaddr:	the address it returned
- *
- * May sleep.
- */
-void arm_dma_unmap_remapped(void *vaddr)
-{
-	struct vm_struct *area = arm_dma_remapped_area(vaddr);
-
-	if (WARN(!area || area->addr != vaddr,
-		 "%p is not a remapped DMA buffer\n", vaddr))
-		return;
-	vunmap(vaddr);
-}
 
 /*
  * simple: a coherent device shares the CPU's caches, so the kernel's own
@@ -162,7 +76,8 @@ static struct page *remap_alloc(const struct arm_dma_request *req,
 	*vaddr = NULL;
 	if (!arm_dma_want_vaddr(req))
 		return page;
-	*vaddr = arm_dma_remap_contiguous(page, req->size, req->prot);
+	*vaddr = dma_common_contiguous_remap(page, req->size, req->prot,
+					     req->caller);
 	if (!*vaddr) {
 		free_pages_exact(va, req->size);
 		return NULL;
@@ -174,7 +89,7 @@ static void remap_free(const struct arm_dma_request *req, struct page *page,
 		       void *vaddr)
 {
 	if (vaddr)
-		arm_dma_unmap_remapped(vaddr);
+		dma_common_free_remap(vaddr, req->size);
 	free_pages_exact(page_address(page), req->size);
 }
 
@@ -217,7 +132,8 @@ static struct page *cma_alloc(const struct arm_dma_request *req, void **vaddr)
 		*vaddr = page_address(page);
 		return page;
 	}
-	*vaddr = arm_dma_remap_contiguous(page, req->size, req->prot);
+	*vaddr = dma_common_contiguous_remap(page, req->size, req->prot,
+					     req->caller);
 	if (!*vaddr) {
 		dma_release_from_contiguous(req->dev, page, count);
 		return NULL;
@@ -229,7 +145,7 @@ static void cma_free(const struct arm_dma_request *req, struct page *page,
 		     void *vaddr)
 {
 	if (vaddr && is_vmalloc_addr(vaddr))
-		arm_dma_unmap_remapped(vaddr);
+		dma_common_free_remap(vaddr, req->size);
 	dma_release_from_contiguous(req->dev, page, req->size >> PAGE_SHIFT);
 }
 
@@ -250,6 +166,74 @@ void __init dma_contiguous_remap(void)
 {
 }
 #endif
+
+/*
+ * low: a coherent mask short of the end of lowmem, where ARM has no DMA zone
+ * to ask the page allocator for memory below it.  alloc_contig_pages()
+ * searches upward from a zone's first page frame, so the range it finds is
+ * the lowest free one.  Slow (it may migrate pages): last in the table.
+ */
+static bool low_suits(const struct arm_dma_request *req)
+{
+	return IS_ENABLED(CONFIG_CONTIG_ALLOC) &&
+	       gfpflags_allow_blocking(req->gfp) &&
+	       req->limit < __pa(high_memory - 1);
+}
+
+static unsigned long low_count(const struct arm_dma_request *req)
+{
+	return 1UL << get_order(req->size);
+}
+
+static struct page *low_contig(const struct arm_dma_request *req)
+{
+#ifdef CONFIG_CONTIG_ALLOC
+	return alloc_contig_pages(low_count(req),
+				  GFP_KERNEL | (req->gfp & __GFP_NOWARN),
+				  numa_node_id(), NULL);
+#else
+	return NULL;
+#endif
+}
+
+static struct page *low_alloc(const struct arm_dma_request *req, void **vaddr)
+{
+	struct page *page = low_contig(req);
+
+	if (!page)
+		return NULL;
+	arm_dma_clear_pages(page, req->size, req->coherent);
+
+	*vaddr = NULL;
+	if (!arm_dma_want_vaddr(req))
+		return page;
+	if (req->coherent && !PageHighMem(page)) {
+		*vaddr = page_address(page);
+		return page;
+	}
+	*vaddr = dma_common_contiguous_remap(page, req->size, req->prot,
+					     req->caller);
+	if (!*vaddr) {
+		free_contig_range(page_to_pfn(page), low_count(req));
+		return NULL;
+	}
+	return page;
+}
+
+static void low_free(const struct arm_dma_request *req, struct page *page,
+		     void *vaddr)
+{
+	if (vaddr && is_vmalloc_addr(vaddr))
+		dma_common_free_remap(vaddr, req->size);
+	free_contig_range(page_to_pfn(page), low_count(req));
+}
+
+struct arm_dma_allocator arm_dma_low_allocator = {
+	.name	= "low",
+	.suits	= low_suits,
+	.alloc	= low_alloc,
+	.free	= low_free,
+};
 
 /**
  * arm_dma_alloc_lowmem() - zeroed pages for dma_alloc_pages() and kin

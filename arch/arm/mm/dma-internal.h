@@ -45,6 +45,8 @@ struct page;
  * @attrs:	DMA_ATTR_* flags of the caller
  * @coherent:	the device is cache-coherent
  * @caller:	return address of the caller, for vmap accounting
+ * @limit:	the highest physical address the buffer may reach: what the
+ *		coherent mask reaches, or PHYS_ADDR_MAX behind an IOMMU
  */
 struct arm_dma_request {
 	struct device *dev;
@@ -54,6 +56,7 @@ struct arm_dma_request {
 	unsigned long attrs;
 	bool coherent;
 	const void *caller;
+	phys_addr_t limit;
 };
 
 /**
@@ -99,13 +102,11 @@ static inline bool arm_dma_want_vaddr(const struct arm_dma_request *req)
 extern struct arm_dma_allocator arm_dma_simple_allocator;
 extern struct arm_dma_allocator arm_dma_remap_allocator;
 extern struct arm_dma_allocator arm_dma_cma_allocator;
+extern struct arm_dma_allocator arm_dma_low_allocator;
 struct page *arm_dma_alloc_lowmem(struct device *dev, size_t size, gfp_t gfp,
 				  dma_addr_t limit);
 struct page **arm_dma_alloc_pages(size_t size, gfp_t gfp, bool coherent);
 void arm_dma_free_pages(struct page **pages, size_t size);
-void *arm_dma_remap(struct page **pages, size_t size, pgprot_t prot);
-struct page **arm_dma_remapped_pages(void *vaddr);
-void arm_dma_unmap_remapped(void *vaddr);
 
 /* dma-atomic-pool.c */
 extern struct arm_dma_allocator arm_dma_pool_allocator;

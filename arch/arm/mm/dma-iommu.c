@@ -487,6 +487,7 @@ static void *arm_iommu_alloc_contiguous(struct device *dev, size_t size,
 		.attrs		= attrs,
 		.coherent	= coherent,
 		.caller		= __builtin_return_address(0),
+		.limit		= PHYS_ADDR_MAX,
 	};
 	struct page *page;
 	void *cookie;
@@ -530,7 +531,9 @@ static void *arm_iommu_alloc_remap(struct device *dev, size_t size,
 		if (iommu_map(domain, iova + i * PAGE_SIZE,
 			      page_to_phys(pages[i]), PAGE_SIZE, prot, gfp))
 			goto fail_unmap;
-	vaddr = arm_dma_remap(pages, size, dma_pgprot(dev, PAGE_KERNEL, attrs));
+	vaddr = dma_common_pages_remap(pages, size,
+				       dma_pgprot(dev, PAGE_KERNEL, attrs),
+				       __builtin_return_address(0));
 	if (!vaddr)
 		goto fail_unmap;
 	*handle = iova;
@@ -612,7 +615,7 @@ static void arm_iommu_free_remap(struct device *dev,
 		return;
 	}
 	if (is_vmalloc_addr(cpu_addr))
-		pages = arm_dma_remapped_pages(cpu_addr);
+		pages = dma_common_find_pages(cpu_addr);
 	if (!pages || page_to_phys(pages[0]) != phys) {
 		dev_err(dev, "refusing to free %p: IOVA %pad is not its buffer\n",
 			cpu_addr, &handle);
@@ -620,7 +623,7 @@ static void arm_iommu_free_remap(struct device *dev,
 		return;
 	}
 	arm_iommu_unmap_range(dev, domain, handle, size);
-	arm_dma_unmap_remapped(cpu_addr);
+	dma_common_free_remap(cpu_addr, size);
 	arm_dma_free_pages(pages, size);
 }
 
@@ -645,7 +648,7 @@ static int arm_iommu_mmap(struct device *dev, struct vm_area_struct *vma,
 			  unsigned long attrs)
 {
 	unsigned long count = PAGE_ALIGN(size) >> PAGE_SHIFT;
-	struct page **pages = arm_dma_remapped_pages(cpu_addr);
+	struct page **pages = dma_common_find_pages(cpu_addr);
 	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
 
 	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
@@ -660,7 +663,7 @@ static int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
 				 void *cpu_addr, dma_addr_t handle, size_t size,
 				 unsigned long attrs)
 {
-	struct page **pages = arm_dma_remapped_pages(cpu_addr);
+	struct page **pages = dma_common_find_pages(cpu_addr);
 	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
 	int ret;
 
@@ -690,15 +693,15 @@ static size_t arm_iommu_opt_mapping_size(void)
 	return iova_rcache_range();
 }
 
-/*
- * arm_iommu_dma_ops: DMA operations for devices behind an IOMMU
- */
 /* No bouncing here: only a device that does not snoop needs its syncs. */
 static bool arm_iommu_need_sync(struct device *dev, dma_addr_t handle)
 {
 	return !dev_is_dma_coherent(dev);
 }
 
+/*
+ * arm_iommu_dma_ops: DMA operations for devices behind an IOMMU
+ */
 const struct dma_map_ops arm_iommu_dma_ops = {
 	.alloc			= arm_iommu_alloc,
 	.free			= arm_iommu_free,

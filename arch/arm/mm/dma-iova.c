@@ -200,6 +200,27 @@ static unsigned int arm_iova_fq_len(struct iommu_dma_cookie *cookie)
 	return len;
 }
 
+/**
+ * arm_iova_alloc_reclaim() - allocate again once the flush queues are empty
+ * @cookie:	the IOVA space, which had no room
+ * @pages:	granules wanted
+ * @limit_pfn:	the highest granule the range may reach
+ *
+ * Lazy unmaps keep their ranges until the next IOTLB invalidation: a space
+ * full of them is not full.  Invalidate, give them back and try once more,
+ * rather than fail a map for want of a timer.
+ *
+ * Return: the first granule of the range, or 0.
+ */
+unsigned long arm_iova_alloc_reclaim(struct iommu_dma_cookie *cookie,
+				     unsigned long pages, unsigned long limit_pfn)
+{
+	if (!arm_iova_fq_len(cookie))
+		return 0;
+	arm_iova_fq_flush_all(cookie);
+	return alloc_iova_fast(&cookie->iovad, pages, limit_pfn, true);
+}
+
 static int arm_iova_fq_init(struct iommu_dma_cookie *cookie)
 {
 	unsigned int cpu;

@@ -62,6 +62,9 @@ static inline bool arm_iova_lazy(struct iommu_dma_cookie *cookie)
 	return READ_ONCE(cookie->lazy);
 }
 
+unsigned long arm_iova_alloc_reclaim(struct iommu_dma_cookie *cookie,
+				     unsigned long pages, unsigned long limit_pfn);
+
 /**
  * arm_iova_alloc() - a range of IOVAs for a device
  * @dev:	the device, whose bus limit bounds the range
@@ -81,15 +84,19 @@ static inline dma_addr_t arm_iova_alloc(struct device *dev,
 {
 	struct iova_domain *iovad = &cookie->iovad;
 	u64 limit = min_not_zero(mask, dev->bus_dma_limit);
-	unsigned long pfn;
+	unsigned long pfn = 0, pages, limit_pfn;
 
 	if (WARN_ON_ONCE(!size))
 		return 0;
 	limit = min3(limit, (u64)cookie->limit,
 		     (u64)cookie->domain->geometry.aperture_end);
-	pfn = arm_iova_should_fail(size) ? 0 :
-	      alloc_iova_fast(iovad, size >> iova_shift(iovad),
-			      limit >> iova_shift(iovad), true);
+	pages = size >> iova_shift(iovad);
+	limit_pfn = limit >> iova_shift(iovad);
+	if (!arm_iova_should_fail(size)) {
+		pfn = alloc_iova_fast(iovad, pages, limit_pfn, true);
+		if (unlikely(!pfn))
+			pfn = arm_iova_alloc_reclaim(cookie, pages, limit_pfn);
+	}
 	if (unlikely(!pfn)) {
 		dev_err_ratelimited(dev, "out of IOVA space for %zu bytes under %#llx\n",
 				    size, limit);

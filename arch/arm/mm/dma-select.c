@@ -39,6 +39,7 @@ struct arm_dma_allocator *const arm_dma_allocators[] = {
 	&arm_dma_simple_allocator,
 	&arm_dma_pool_allocator,
 	&arm_dma_remap_allocator,
+	&arm_dma_low_allocator,
 };
 
 const unsigned int arm_dma_nr_allocators = ARRAY_SIZE(arm_dma_allocators);
@@ -119,7 +120,8 @@ static dma_addr_t arm_dma_lowest(struct device *dev)
 
 /*
  * Ask each allocator that suits @req in the table's order until one serves
- * it; each that could not counts a failure.  Return: the page, or NULL.
+ * it with memory below its limit; each that could not counts a failure.
+ * Return: the page, or NULL.
  */
 static struct page *arm_dma_serve(const struct arm_dma_request *req,
 				  struct arm_dma_allocator **served,
@@ -135,6 +137,10 @@ static struct page *arm_dma_serve(const struct arm_dma_request *req,
 		if (!a->suits(req))
 			continue;
 		page = a->alloc(req, vaddr);
+		if (page && page_to_phys(page) + req->size - 1 > req->limit) {
+			a->free(req, page, *vaddr);
+			page = NULL;
+		}
 		if (page) {
 			*served = a;
 			return page;
@@ -227,9 +233,8 @@ struct page *arm_dma_alloc_buffer(const struct arm_dma_request *req,
  * @caller:	the caller's address, for vmap accounting
  *
  * The selector, as the direct ops use it: refuses what the device's coherent mask
- * and bus limit can never reach, asks for GFP_DMA below 32 bits, takes the
- * memory from arm_dma_alloc_buffer() and gives it back if it landed beyond
- * the mask.
+ * and bus limit can never reach, asks for GFP_DMA below 32 bits, and takes
+ * the memory from arm_dma_alloc_buffer(), below what the mask reaches.
  *
  * Return: the buffer's kernel address, its first page when @attrs holds
  * DMA_ATTR_NO_KERNEL_MAPPING, or NULL.
@@ -247,9 +252,9 @@ void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 		.attrs		= attrs,
 		.coherent	= is_coherent,
 		.caller		= caller,
+		.limit		= dma_to_phys(dev, mask),
 	};
 	struct page *page;
-	dma_addr_t dma;
 	void *cookie;
 
 	*handle = DMA_MAPPING_ERROR;
@@ -261,14 +266,7 @@ void *__dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 	page = arm_dma_alloc_buffer(&req, &cookie);
 	if (!page)
 		return NULL;
-	dma = phys_to_dma(dev, page_to_phys(page));
-	if (dma + req.size - 1 > mask) {
-		dev_err(dev, "memory at %pad (%zu bytes) is beyond coherent mask %#llx\n",
-			&dma, req.size, mask);
-		arm_dma_free_buffer(dev, req.size, cookie, page);
-		return NULL;
-	}
-	*handle = dma;
+	*handle = phys_to_dma(dev, page_to_phys(page));
 	return cookie;
 }
 
