@@ -1042,6 +1042,72 @@ static void a_mask_below_memory_is_refused(struct kunit *test)
 	}
 }
 
+/* A page above @mask, from among a few allocations; NULL if none is. */
+static struct page *page_above(struct kunit *test, u64 mask)
+{
+	struct page *pages[64], *found = NULL;
+	int i, n;
+
+	for (n = 0; n < ARRAY_SIZE(pages); n++) {
+		pages[n] = alloc_page(GFP_HIGHUSER);
+		if (!pages[n] || page_to_phys(pages[n]) > mask)
+			break;
+	}
+	if (n < ARRAY_SIZE(pages) && pages[n])
+		found = pages[n];
+	for (i = 0; i < n; i++)
+		__free_page(pages[i]);
+	return found;
+}
+
+/*
+ * A mask the kernel accepts lets every page be mapped, directly or
+ * bounced through memory the mask reaches; otherwise dma_set_mask() must
+ * fail, so that the driver can choose.
+ */
+static void an_accepted_mask_maps_every_page(struct kunit *test)
+{
+	phys_addr_t first = memblock_start_of_DRAM();
+	u64 mask = DMA_BIT_MASK(fls64(first));
+	struct conformance_device *d;
+	unsigned int tried = 0;
+
+	if (mask >= memblock_end_of_DRAM() - 1)
+		kunit_skip(test, "a %d-bit mask reaches all of RAM here", fls64(first));
+	for (d = devices; d < devices + nr_devices; d++) {
+		u64 old = dma_get_mask(d->dev);
+		struct page *page;
+		dma_addr_t handle;
+
+		if (behind_iommu(d->dev) || mask >= old)
+			continue;
+		if (dma_set_mask(d->dev, mask)) {
+			tried++;
+			KUNIT_EXPECT_EQ(test, dma_get_mask(d->dev), old);
+			continue;
+		}
+		page = page_above(test, mask);
+		if (page) {
+			phys_addr_t phys = page_to_phys(page);
+
+			tried++;
+			handle = dma_map_page(d->dev, page, 0, PAGE_SIZE,
+					      DMA_TO_DEVICE);
+			KUNIT_EXPECT_FALSE_MSG(test, dma_mapping_error(d->dev, handle),
+					       "%s: a page at %pa under mask %#llx",
+					       d->name, &phys, mask);
+			if (!dma_mapping_error(d->dev, handle)) {
+				KUNIT_EXPECT_LE(test, handle + PAGE_SIZE - 1, mask);
+				dma_unmap_page(d->dev, handle, PAGE_SIZE, DMA_TO_DEVICE);
+			}
+			__free_page(page);
+		}
+		KUNIT_ASSERT_EQ(test, dma_set_mask(d->dev, old), 0);
+	}
+	if (!tried)
+		kunit_skip(test, "no device here could try a %d-bit mask", fls64(first));
+}
+
 static void a_narrowed_coherent_mask_bounds_coherent_buffers(struct kunit *test)
 {
 	static const unsigned int bits[] = { 24, 28, 31 };
@@ -1214,6 +1280,7 @@ static struct kunit_case conformance_cases[] = {
 	KUNIT_CASE(segments_merge_only_below_a_declared_merge_boundary),
 	KUNIT_CASE(mapped_segments_respect_size_and_boundary),
 	KUNIT_CASE(a_mask_below_memory_is_refused),
+	KUNIT_CASE(an_accepted_mask_maps_every_page),
 	KUNIT_CASE(a_narrowed_coherent_mask_bounds_coherent_buffers),
 	KUNIT_CASE(a_coherent_mapping_that_did_not_bounce_needs_no_sync),
 	{}

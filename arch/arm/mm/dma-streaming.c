@@ -356,14 +356,32 @@ static u64 arm_dma_last_of_ram(struct device *dev)
 	return phys_to_dma(dev, memblock_end_of_DRAM() - 1);
 }
 
-static void arm_dma_need_bounce(struct device *dev, u64 mask)
+/* Probes may set masks at the same time: one late bounce buffer. */
+static DEFINE_MUTEX(arm_dma_bounce_lock);
+
+/*
+ * Whether every page can be mapped under @mask: directly, or bounced
+ * through a buffer the mask reaches.  The first mask short of the end of
+ * RAM sets up a late bounce buffer when there is none; it comes from the
+ * page allocator, which may put it beyond the very mask that asked.
+ */
+static bool arm_dma_can_bounce(struct device *dev, u64 mask)
 {
-	if (mask >= arm_dma_last_of_ram(dev) || is_swiotlb_allocated() ||
-	    !IS_ENABLED(CONFIG_SWIOTLB))
-		return;
-	if (swiotlb_init_late(SZ_4M, GFP_KERNEL, NULL) || !is_swiotlb_allocated())
-		dev_warn(dev, "DMA mask %#llx cannot reach all memory and there is no swiotlb to bounce through\n",
-			 mask);
+	if (mask >= arm_dma_last_of_ram(dev))
+		return true;
+	if (!IS_ENABLED(CONFIG_SWIOTLB))
+		goto refuse;
+	mutex_lock(&arm_dma_bounce_lock);
+	if (!is_swiotlb_allocated())
+		swiotlb_init_late(SZ_4M, GFP_KERNEL, NULL);
+	mutex_unlock(&arm_dma_bounce_lock);
+	if (is_swiotlb_allocated() &&
+	    phys_to_dma(dev, default_swiotlb_limit()) <= mask)
+		return true;
+refuse:
+	dev_warn(dev, "DMA mask %#llx reaches neither all memory nor a bounce buffer\n",
+		 mask);
+	return false;
 }
 
 /**
@@ -421,8 +439,9 @@ bool arm_dma_need_sync(struct device *dev, dma_addr_t dma)
  * @dev:	the device
  * @mask:	the mask the driver asks for
  *
- * A mask is usable when it reaches at least the first page of memory;
- * what it cannot reach is bounced.  May sleep, as dma_set_mask() may.
+ * A mask is usable when it reaches at least the first page of memory
+ * and, if not all of it, a bounce buffer for the rest.  May sleep, as
+ * dma_set_mask() may.
  *
  * Return: 1 when usable, 0 when not.
  */
@@ -430,6 +449,5 @@ int arm_dma_supported(struct device *dev, u64 mask)
 {
 	if (mask < phys_to_dma(dev, memblock_start_of_DRAM()) + PAGE_SIZE - 1)
 		return 0;
-	arm_dma_need_bounce(dev, mask);
-	return 1;
+	return arm_dma_can_bounce(dev, mask);
 }
