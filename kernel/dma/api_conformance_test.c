@@ -623,6 +623,60 @@ static void a_declared_pool_buffer_is_exported_honestly(struct kunit *test)
 	dma_free_coherent(v.dev, v.size, v.cpu, v.handle);
 }
 
+/*
+ * Behind an IOMMU a buffer the CPU does not map needs no contiguous
+ * memory: one larger than the page allocator gives in one piece is there
+ * to be had, and the pages of its table are what the device wrote.
+ */
+static void an_unmapped_buffer_behind_an_iommu_needs_no_contiguous_memory(struct kunit *test)
+{
+	const size_t size = SZ_8M, step = SZ_1M + 100;
+	struct conformance_device *d;
+	unsigned int tried = 0;
+
+	for (d = devices; d < devices + nr_devices; d++) {
+		struct user_view v = { .dev = d->dev, .size = size };
+		struct sg_table sgt;
+		size_t off;
+		u8 *copy;
+
+		if (!d->edu || !behind_iommu(d->dev))
+			continue;
+		tried++;
+		v.cpu = dma_alloc_attrs(d->dev, size, &v.handle, GFP_KERNEL,
+					DMA_ATTR_NO_KERNEL_MAPPING);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, v.cpu, "%s: %zu bytes", d->name,
+					  size);
+		KUNIT_EXPECT_TRUE(test, in_reach(v.handle, size,
+						 coherent_mask(d->dev)));
+		/* edu writes its buffer at a few places across the whole. */
+		KUNIT_ASSERT_TRUE(test, edu_load(d, 11, QEMU_EDU_XFER));
+		for (off = 0; off + QEMU_EDU_XFER <= size; off += step)
+			KUNIT_EXPECT_TRUE(test, qemu_edu_dma(d->edu, v.handle + off,
+							     true));
+		KUNIT_ASSERT_EQ(test, dma_get_sgtable_attrs(d->dev, &sgt, v.cpu,
+							    v.handle, size,
+							    DMA_ATTR_NO_KERNEL_MAPPING),
+				0);
+		copy = kunit_kmalloc(test, QEMU_EDU_XFER, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, copy);
+		for (off = 0; off + QEMU_EDU_XFER <= size; off += step) {
+			size_t got = sg_pcopy_to_buffer(sgt.sgl, sgt.orig_nents,
+							copy, QEMU_EDU_XFER, off);
+
+			KUNIT_EXPECT_EQ_MSG(test, got, QEMU_EDU_XFER, "%s: at %zu",
+					    d->name, off);
+			KUNIT_EXPECT_EQ_MSG(test, differs(copy, QEMU_EDU_XFER, 11),
+					    -1, "%s: at %zu", d->name, off);
+		}
+		sg_free_table(&sgt);
+		dma_free_attrs(d->dev, size, v.cpu, v.handle,
+			       DMA_ATTR_NO_KERNEL_MAPPING);
+	}
+	if (!tried)
+		kunit_skip(test, "no device here moves data behind an IOMMU");
+}
+
 /* Streaming mappings, with real data */
 
 static void the_device_reads_and_writes_a_coherent_buffer(struct kunit *test)
@@ -1265,6 +1319,7 @@ static struct kunit_case conformance_cases[] = {
 	KUNIT_CASE(a_coherent_buffer_exported_as_a_table_is_the_buffer),
 	KUNIT_CASE(a_buffer_mapped_to_user_space_is_the_buffer),
 	KUNIT_CASE(a_declared_pool_buffer_is_exported_honestly),
+	KUNIT_CASE(an_unmapped_buffer_behind_an_iommu_needs_no_contiguous_memory),
 	KUNIT_CASE(the_device_reads_and_writes_a_coherent_buffer),
 	KUNIT_CASE(single_mappings_carry_data_each_way),
 	KUNIT_CASE(a_highmem_page_mapping_carries_data),

@@ -85,6 +85,7 @@ static void record(bool outer, enum what what, unsigned long start, size_t size)
 		};
 }
 
+#ifdef MULTI_CACHE
 static void rec_map_area(const void *start, size_t size, int dir)
 {
 	record(false, dir == DMA_FROM_DEVICE ? INV : CLEAN,
@@ -104,6 +105,7 @@ static void rec_flush_range(const void *start, const void *end)
 	record(false, FLUSH, (unsigned long)start, end - start);
 	rec.cpu.dma_flush_range(start, end);
 }
+#endif
 
 static void rec_outer_inv(unsigned long start, unsigned long end)
 {

@@ -506,10 +506,14 @@ static void *arm_iommu_alloc_contiguous(struct device *dev, size_t size,
 	return cookie;
 }
 
-/* Pages from anywhere, one IOVA range for the device, one vmap for us. */
-static void *arm_iommu_alloc_remap(struct device *dev, size_t size,
-				   dma_addr_t *handle, gfp_t gfp,
-				   unsigned long attrs)
+/*
+ * Pages from anywhere at one IOVA range for the device, and one vmap for
+ * the CPU unless the caller wants no kernel mapping: then what it gets,
+ * and gives back to free, mmap and get_sgtable, is the array of pages.
+ */
+static void *arm_iommu_alloc_gathered(struct device *dev, size_t size,
+				      dma_addr_t *handle, gfp_t gfp,
+				      unsigned long attrs)
 {
 	struct iommu_domain *domain = arm_iommu_domain(dev);
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
@@ -531,9 +535,12 @@ static void *arm_iommu_alloc_remap(struct device *dev, size_t size,
 		if (iommu_map(domain, iova + i * PAGE_SIZE,
 			      page_to_phys(pages[i]), PAGE_SIZE, prot, gfp))
 			goto fail_unmap;
-	vaddr = dma_common_pages_remap(pages, size,
-				       dma_pgprot(dev, PAGE_KERNEL, attrs),
-				       __builtin_return_address(0));
+	if (attrs & DMA_ATTR_NO_KERNEL_MAPPING)
+		vaddr = pages;
+	else
+		vaddr = dma_common_pages_remap(pages, size,
+					       dma_pgprot(dev, PAGE_KERNEL, attrs),
+					       __builtin_return_address(0));
 	if (!vaddr)
 		goto fail_unmap;
 	*handle = iova;
@@ -575,10 +582,9 @@ static void *arm_iommu_alloc(struct device *dev, size_t size,
 	*handle = DMA_MAPPING_ERROR;
 	if (!size)
 		return NULL;
-	if (!gfpflags_allow_blocking(gfp) ||
-	    (attrs & (DMA_ATTR_FORCE_CONTIGUOUS | DMA_ATTR_NO_KERNEL_MAPPING)))
+	if (!gfpflags_allow_blocking(gfp) || (attrs & DMA_ATTR_FORCE_CONTIGUOUS))
 		return arm_iommu_alloc_contiguous(dev, size, handle, gfp, attrs);
-	return arm_iommu_alloc_remap(dev, size, handle, gfp, attrs);
+	return arm_iommu_alloc_gathered(dev, size, handle, gfp, attrs);
 }
 
 /*
@@ -600,13 +606,37 @@ static void arm_iommu_free_contiguous(struct device *dev,
 	arm_dma_release_buffer(dev, buf, phys_to_page(phys));
 }
 
-/* Gathered pages behind a vmap: only a sleeping context can unmap them. */
-static void arm_iommu_free_remap(struct device *dev,
-				 struct iommu_domain *domain, size_t size,
-				 void *cpu_addr, dma_addr_t handle,
-				 phys_addr_t phys)
+/*
+ * The pages of a gathered buffer whose IOVA range starts at @phys: behind
+ * its vmap, or the cookie itself when it has no kernel mapping.  NULL when
+ * @cpu_addr is neither (a contiguous buffer, or a wrong address).
+ */
+static struct page **arm_iommu_gathered_pages(void *cpu_addr,
+					      unsigned long attrs,
+					      phys_addr_t phys)
 {
 	struct page **pages = NULL;
+
+	if (!phys || arm_dma_buffer_holds(PHYS_PFN(phys), 0))
+		return NULL;
+	if (attrs & DMA_ATTR_NO_KERNEL_MAPPING) {
+		if (virt_addr_valid(cpu_addr) || is_vmalloc_addr(cpu_addr))
+			pages = cpu_addr;
+	} else if (is_vmalloc_addr(cpu_addr)) {
+		pages = dma_common_find_pages(cpu_addr);
+	}
+	if (!pages || page_to_phys(pages[0]) != phys)
+		return NULL;
+	return pages;
+}
+
+/* Gathered pages, maybe behind a vmap: only a sleeping context frees them. */
+static void arm_iommu_free_gathered(struct device *dev,
+				    struct iommu_domain *domain, size_t size,
+				    void *cpu_addr, dma_addr_t handle,
+				    phys_addr_t phys, unsigned long attrs)
+{
+	struct page **pages;
 
 	if (in_interrupt()) {
 		dev_err(dev, "refusing to free %p in interrupt context: it is vmapped\n",
@@ -614,16 +644,16 @@ static void arm_iommu_free_remap(struct device *dev,
 		WARN_ONCE(1, "free of a vmapped DMA buffer in interrupt context\n");
 		return;
 	}
-	if (is_vmalloc_addr(cpu_addr))
-		pages = dma_common_find_pages(cpu_addr);
-	if (!pages || page_to_phys(pages[0]) != phys) {
+	pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
+	if (!pages) {
 		dev_err(dev, "refusing to free %p: IOVA %pad is not its buffer\n",
 			cpu_addr, &handle);
 		WARN_ONCE(1, "bad free of a coherent DMA buffer\n");
 		return;
 	}
 	arm_iommu_unmap_range(dev, domain, handle, size);
-	dma_common_free_remap(cpu_addr, size);
+	if (!(attrs & DMA_ATTR_NO_KERNEL_MAPPING))
+		dma_common_free_remap(cpu_addr, size);
 	arm_dma_free_pages(pages, size);
 }
 
@@ -640,7 +670,8 @@ static void arm_iommu_free(struct device *dev, size_t size, void *cpu_addr,
 		arm_iommu_free_contiguous(dev, domain, size, cpu_addr, handle,
 					  phys);
 	else
-		arm_iommu_free_remap(dev, domain, size, cpu_addr, handle, phys);
+		arm_iommu_free_gathered(dev, domain, size, cpu_addr, handle,
+					phys, attrs);
 }
 
 static int arm_iommu_mmap(struct device *dev, struct vm_area_struct *vma,
@@ -648,8 +679,8 @@ static int arm_iommu_mmap(struct device *dev, struct vm_area_struct *vma,
 			  unsigned long attrs)
 {
 	unsigned long count = PAGE_ALIGN(size) >> PAGE_SHIFT;
-	struct page **pages = dma_common_find_pages(cpu_addr);
 	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
+	struct page **pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
 
 	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
 	if (pages)
@@ -663,8 +694,8 @@ static int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
 				 void *cpu_addr, dma_addr_t handle, size_t size,
 				 unsigned long attrs)
 {
-	struct page **pages = dma_common_find_pages(cpu_addr);
 	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
+	struct page **pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
 	int ret;
 
 	if (pages)
