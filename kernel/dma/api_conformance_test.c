@@ -147,17 +147,23 @@ static long edu_holds(struct conformance_device *d, u8 seed, size_t len)
 	return at;
 }
 
-/* The devices with a DMA engine; the case is skipped when there is none. */
-static unsigned int engines(struct kunit *test)
+/* The devices with a DMA engine, after @d (from the start for NULL). */
+static struct conformance_device *next_engine(struct conformance_device *d)
 {
-	struct conformance_device *d;
-	unsigned int n = 0;
+	for (d = d ? d + 1 : devices; d < devices + nr_devices; d++)
+		if (d->edu)
+			return d;
+	return NULL;
+}
 
-	for (d = devices; d < devices + nr_devices; d++)
-		n += !!d->edu;
-	if (!n)
+/* The first device with a DMA engine; the case is skipped without one. */
+static struct conformance_device *first_engine(struct kunit *test)
+{
+	struct conformance_device *d = next_engine(NULL);
+
+	if (!d)
 		kunit_skip(test, "no device here moves data (no edu)");
-	return n;
+	return d;
 }
 
 /* Allocation */
@@ -685,10 +691,7 @@ static void the_device_reads_and_writes_a_coherent_buffer(struct kunit *test)
 	dma_addr_t handle;
 	void *buf;
 
-	engines(test);
-	for (d = devices; d < devices + nr_devices; d++) {
-		if (!d->edu)
-			continue;
+	for (d = first_engine(test); d; d = next_engine(d)) {
 		buf = dma_alloc_coherent(d->dev, SZ_4K, &handle, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, buf);
 		fill(buf, QEMU_EDU_XFER, 5);
@@ -707,10 +710,7 @@ static void single_mappings_carry_data_each_way(struct kunit *test)
 	dma_addr_t handle;
 	u8 *buf;
 
-	engines(test);
-	for (d = devices; d < devices + nr_devices; d++) {
-		if (!d->edu)
-			continue;
+	for (d = first_engine(test); d; d = next_engine(d)) {
 		buf = kunit_kmalloc(test, QEMU_EDU_XFER, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, buf);
 
@@ -739,10 +739,7 @@ static void a_highmem_page_mapping_carries_data(struct kunit *test)
 	struct page *page;
 	void *p;
 
-	engines(test);
-	for (d = devices; d < devices + nr_devices; d++) {
-		if (!d->edu)
-			continue;
+	for (d = first_engine(test); d; d = next_engine(d)) {
 		page = alloc_page(GFP_HIGHUSER);
 		KUNIT_ASSERT_NOT_NULL(test, page);
 		KUNIT_ASSERT_TRUE(test, edu_load(d, 7, QEMU_EDU_XFER));
@@ -769,10 +766,7 @@ static void scatterlists_carry_data_through_every_segment(struct kunit *test)
 	struct page *pages[4];
 	int i, n, ret;
 
-	engines(test);
-	for (d = devices; d < devices + nr_devices; d++) {
-		if (!d->edu)
-			continue;
+	for (d = first_engine(test); d; d = next_engine(d)) {
 		sg_init_table(sgl, ARRAY_SIZE(sgl));
 		for (i = 0; i < ARRAY_SIZE(pages); i++) {
 			pages[i] = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
@@ -858,10 +852,7 @@ static void a_small_buffer_keeps_its_neighbours_while_mapped(struct kunit *test)
 	dma_addr_t handle;
 	u8 *block;
 
-	engines(test);
-	for (d = devices; d < devices + nr_devices; d++) {
-		if (!d->edu)
-			continue;
+	for (d = first_engine(test); d; d = next_engine(d)) {
 		block = kunit_kzalloc(test, 512, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, block);
 		KUNIT_ASSERT_TRUE(test, edu_load(d, 9, 100));
@@ -886,10 +877,7 @@ static void range_syncs_hand_over_the_range(struct kunit *test)
 	dma_addr_t handle;
 	u8 *buf;
 
-	engines(test);
-	for (d = devices; d < devices + nr_devices; d++) {
-		if (!d->edu)
-			continue;
+	for (d = first_engine(test); d; d = next_engine(d)) {
 		buf = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, buf);
 		handle = dma_map_single(d->dev, buf, SZ_4K, DMA_BIDIRECTIONAL);
@@ -919,15 +907,9 @@ static void a_resource_maps_to_an_address_in_reach(struct kunit *test)
 	struct conformance_device *d;
 	dma_addr_t handle;
 
-	engines(test);
-	for (d = devices; d < devices + nr_devices; d++) {
-		struct pci_dev *pdev;
-		phys_addr_t bar;
+	for (d = first_engine(test); d; d = next_engine(d)) {
+		phys_addr_t bar = pci_resource_start(to_pci_dev(d->dev), 0);
 
-		if (!d->edu)
-			continue;
-		pdev = to_pci_dev(d->dev);
-		bar = pci_resource_start(pdev, 0);
 		handle = dma_map_resource(d->dev, bar, PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
 		KUNIT_EXPECT_FALSE_MSG(test, dma_mapping_error(d->dev, handle),
 				       "%s: %pa", d->name, &bar);

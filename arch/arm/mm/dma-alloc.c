@@ -101,6 +101,27 @@ struct arm_dma_allocator arm_dma_remap_allocator = {
 };
 
 /*
+ * Zero a contiguous run of pages and give the CPU its view of it: none for
+ * DMA_ATTR_NO_KERNEL_MAPPING, the linear map for a coherent device's
+ * lowmem, else a new mapping with the request's attributes.
+ * Return: false when that mapping could not be made.
+ */
+static bool arm_dma_contiguous_vaddr(const struct arm_dma_request *req,
+				     struct page *page, void **vaddr)
+{
+	arm_dma_clear_pages(page, req->size, req->coherent);
+	*vaddr = NULL;
+	if (!arm_dma_want_vaddr(req))
+		return true;
+	if (req->coherent && !PageHighMem(page))
+		*vaddr = page_address(page);
+	else
+		*vaddr = dma_common_contiguous_remap(page, req->size, req->prot,
+						     req->caller);
+	return !!*vaddr;
+}
+
+/*
  * CMA: a device with a contiguous area (cma= or its own reusable
  * shared-dma-pool) takes its sleeping non-coherent allocations from there,
  * and coherent ones too when they are larger than the page allocator gives.
@@ -121,20 +142,7 @@ static struct page *cma_alloc(const struct arm_dma_request *req, void **vaddr)
 
 	page = dma_alloc_from_contiguous(req->dev, count, get_order(req->size),
 					 req->gfp & __GFP_NOWARN);
-	if (!page)
-		return NULL;
-	arm_dma_clear_pages(page, req->size, req->coherent);
-
-	*vaddr = NULL;
-	if (!arm_dma_want_vaddr(req))
-		return page;
-	if (req->coherent && !PageHighMem(page)) {
-		*vaddr = page_address(page);
-		return page;
-	}
-	*vaddr = dma_common_contiguous_remap(page, req->size, req->prot,
-					     req->caller);
-	if (!*vaddr) {
+	if (page && !arm_dma_contiguous_vaddr(req, page, vaddr)) {
 		dma_release_from_contiguous(req->dev, page, count);
 		return NULL;
 	}
@@ -200,20 +208,7 @@ static struct page *low_alloc(const struct arm_dma_request *req, void **vaddr)
 {
 	struct page *page = low_contig(req);
 
-	if (!page)
-		return NULL;
-	arm_dma_clear_pages(page, req->size, req->coherent);
-
-	*vaddr = NULL;
-	if (!arm_dma_want_vaddr(req))
-		return page;
-	if (req->coherent && !PageHighMem(page)) {
-		*vaddr = page_address(page);
-		return page;
-	}
-	*vaddr = dma_common_contiguous_remap(page, req->size, req->prot,
-					     req->caller);
-	if (!*vaddr) {
+	if (page && !arm_dma_contiguous_vaddr(req, page, vaddr)) {
 		free_contig_range(page_to_pfn(page), low_count(req));
 		return NULL;
 	}
