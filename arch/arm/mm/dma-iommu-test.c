@@ -437,6 +437,59 @@ static void lazy_unmap_queues_the_iova_until_a_flush(struct kunit *test)
 	__free_page(page);
 }
 
+/*
+ * A space full but for ranges waiting in the flush queue is not full: the
+ * next map invalidates and takes them back, without waiting for the timer.
+ */
+static void a_full_space_takes_back_what_the_flush_queue_holds(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	unsigned int n, max = 512, tries;
+	dma_addr_t *dmas = kunit_kcalloc(test, max, sizeof(*dmas), GFP_KERNEL);
+	struct page *page = alloc_page(GFP_KERNEL);
+	bool reclaimed = false;
+
+	KUNIT_ASSERT_NOT_NULL(test, dmas);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	arm_iommu_set_lazy(t->dev, true);
+	KUNIT_ASSERT_EQ(test, dma_set_mask(t->dev, DMA_BIT_MASK(20)), 0);
+	for (n = 0; n < max; n++) {
+		dmas[n] = dma_map_page(t->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+		if (dma_mapping_error(t->dev, dmas[n]))
+			break;
+	}
+	KUNIT_ASSERT_LT(test, n, max);
+	KUNIT_ASSERT_GT(test, n, 0);
+	/*
+	 * Queue one range and map at once; should the flush timer give it
+	 * back first (10 ms), nothing is proven: queue the next one.
+	 */
+	for (tries = 0; tries < 8 && n && !reclaimed; tries++) {
+		dma_unmap_page(t->dev, dmas[--n], PAGE_SIZE, DMA_TO_DEVICE);
+		if (arm_iommu_fq_pending(t->dev) != 1) {
+			/* The timer did it: the space has room again. */
+			dmas[n] = dma_map_page(t->dev, page, 0, PAGE_SIZE,
+					       DMA_TO_DEVICE);
+			KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, dmas[n++]));
+			continue;
+		}
+		dmas[n] = dma_map_page(t->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+		KUNIT_EXPECT_FALSE(test, dma_mapping_error(t->dev, dmas[n]));
+		if (dma_mapping_error(t->dev, dmas[n]))
+			break;
+		KUNIT_EXPECT_EQ(test, arm_iommu_fq_pending(t->dev), 0);
+		n++;
+		reclaimed = true;
+	}
+	while (n--)
+		dma_unmap_page(t->dev, dmas[n], PAGE_SIZE, DMA_TO_DEVICE);
+	arm_iommu_set_lazy(t->dev, false);
+	dma_set_mask(t->dev, DMA_BIT_MASK(32));
+	__free_page(page);
+	if (!reclaimed && !test->status)
+		kunit_skip(test, "the flush timer beat every try");
+}
+
 static int count_fault(struct iommu_domain *domain, struct device *dev,
 		       unsigned long iova, int flags, void *token)
 {
@@ -569,6 +622,7 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(map_sg_keeps_each_segment_within_the_boundary),
 	KUNIT_CASE(unaligned_entries_keep_their_offsets_in_their_own_segments),
 	KUNIT_CASE(running_out_of_iova_space_fails_cleanly_and_recovers),
+	KUNIT_CASE(a_full_space_takes_back_what_the_flush_queue_holds),
 	KUNIT_CASE(a_failure_half_way_through_a_list_unmaps_what_was_mapped),
 	KUNIT_CASE(strict_unmap_leaves_nothing_queued),
 	KUNIT_CASE(lazy_unmap_queues_the_iova_until_a_flush),

@@ -639,9 +639,9 @@ static void arm_iommu_free_gathered(struct device *dev,
 	struct page **pages;
 
 	if (in_interrupt()) {
-		dev_err(dev, "refusing to free %p in interrupt context: it is vmapped\n",
+		dev_err(dev, "refusing to free %p in interrupt context: its pages were gathered\n",
 			cpu_addr);
-		WARN_ONCE(1, "free of a vmapped DMA buffer in interrupt context\n");
+		WARN_ONCE(1, "free of a gathered DMA buffer in interrupt context\n");
 		return;
 	}
 	pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
