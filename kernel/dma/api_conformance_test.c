@@ -485,19 +485,16 @@ static const struct file_operations user_view_fops = {
 };
 
 /*
- * Map @v to user space and compare what it shows with fill(@seed).
- * Return: the first differing offset, -1 when all match, or -ENOMEM-ish
- * failures reported through the test.
+ * Map @v to user space and copy what it shows at @off, @len bytes, into
+ * @copy.  Return: whether the map and the copy worked.
  */
-static long user_sees(struct kunit *test, struct user_view *v, u8 seed)
+static bool user_copy(struct kunit *test, struct user_view *v, void *copy,
+		      size_t off, size_t len)
 {
 	unsigned long uaddr;
 	struct file *file;
-	long at = -1;
-	u8 *copy;
+	bool ok;
 
-	copy = kunit_kmalloc(test, v->size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, copy);
 	file = anon_inode_getfile("[dma-api-conformance]", &user_view_fops, v,
 				  O_RDWR);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
@@ -507,18 +504,35 @@ static long user_sees(struct kunit *test, struct user_view *v, u8 seed)
 	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR_VALUE(uaddr), "mmap: %ld",
 			       (long)uaddr);
 	if (IS_ERR_VALUE(uaddr))
-		return 0;
-	if (copy_from_user(copy, (void __user *)uaddr, v->size))
-		at = 0;
-	else
-		at = differs(copy, v->size, seed);
+		return false;
+	ok = !copy_from_user(copy, (void __user *)uaddr + off, len);
 	vm_munmap(uaddr, v->size);
-	return at;
+	return ok;
+}
+
+/*
+ * Map @v to user space and compare what it shows with fill(@seed).
+ * Return: the first differing offset, -1 when all match.
+ */
+static long user_sees(struct kunit *test, struct user_view *v, u8 seed)
+{
+	u8 *copy = kunit_kmalloc(test, v->size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	if (!user_copy(test, v, copy, 0, v->size))
+		return 0;
+	return differs(copy, v->size, seed);
 }
 
 static int map_coherent(struct user_view *v, struct vm_area_struct *vma)
 {
 	return dma_mmap_coherent(v->dev, vma, v->cpu, v->handle, v->size);
+}
+
+static int map_unmapped(struct user_view *v, struct vm_area_struct *vma)
+{
+	return dma_mmap_attrs(v->dev, vma, v->cpu, v->handle, v->size,
+			      DMA_ATTR_NO_KERNEL_MAPPING);
 }
 
 static int map_pages(struct user_view *v, struct vm_area_struct *vma)
@@ -632,7 +646,7 @@ static void a_declared_pool_buffer_is_exported_honestly(struct kunit *test)
 /*
  * Behind an IOMMU a buffer the CPU does not map needs no contiguous
  * memory: one larger than the page allocator gives in one piece is there
- * to be had, and the pages of its table are what the device wrote.
+ * to be had, and its table and its user mapping show what the device wrote.
  */
 static void an_unmapped_buffer_behind_an_iommu_needs_no_contiguous_memory(struct kunit *test)
 {
@@ -641,7 +655,8 @@ static void an_unmapped_buffer_behind_an_iommu_needs_no_contiguous_memory(struct
 	unsigned int tried = 0;
 
 	for (d = devices; d < devices + nr_devices; d++) {
-		struct user_view v = { .dev = d->dev, .size = size };
+		struct user_view v = { .map = map_unmapped, .dev = d->dev,
+				       .size = size };
 		struct sg_table sgt;
 		size_t off;
 		u8 *copy;
@@ -676,6 +691,14 @@ static void an_unmapped_buffer_behind_an_iommu_needs_no_contiguous_memory(struct
 					    -1, "%s: at %zu", d->name, off);
 		}
 		sg_free_table(&sgt);
+		/* And user space sees the same through mmap(). */
+		for (off = 0; off + QEMU_EDU_XFER <= size; off += step) {
+			memset(copy, 0, QEMU_EDU_XFER);
+			KUNIT_EXPECT_TRUE(test, user_copy(test, &v, copy, off,
+							  QEMU_EDU_XFER));
+			KUNIT_EXPECT_EQ_MSG(test, differs(copy, QEMU_EDU_XFER, 11),
+					    -1, "%s: mmap at %zu", d->name, off);
+		}
 		dma_free_attrs(d->dev, size, v.cpu, v.handle,
 			       DMA_ATTR_NO_KERNEL_MAPPING);
 	}
