@@ -36,7 +36,11 @@ BUILDS = {
              ["arch/arm/mm", "arch/arm/mm/iommu.kunitconfig",
               "arch/arm/mm/checkers.kunitconfig",
               "drivers/iommu/arm/smmu-v3-arm32",
-              "kernel/dma/conformance.kunitconfig"]),
+              "kernel/dma/conformance.kunitconfig",
+              # The restricted pool the device tree of the virt runs
+              # describes (harness/virt-dtb.sh dma-pools): needs LPAE's
+              # swiotlb, which vexpress does not build.
+              "kernel/dma/conformance-pools.kunitconfig"]),
     # vexpress is built as multi_v7_defconfig builds it, with more than
     # one cache model (the Broadcom STB's), so that DMA cache maintenance
     # goes through the cpu_cache table; and writable, for its recorders.
@@ -48,10 +52,15 @@ BUILDS = {
                                        "arch/arm/mm/checkers.kunitconfig"]),
 }
 
-# A run's QEMU options may name this: a DTB of the machine they describe,
-# its PCIe host not dma-coherent.  VIRT_QEMU is what kunit.py and
-# armdma_virt.py give every virt run.
-NONCOHERENT_PCI_DTB = "{noncoherent_pci_dtb}"
+
+def dtb(*edits):
+    """For a run's QEMU options: "-dtb" and a DTB of the virt machine they
+    describe, changed by harness/virt-dtb.sh's EDITS, made when it runs."""
+    return ["-dtb", "{dtb:%s}" % ",".join(edits)]
+
+
+DTB_MARKER = re.compile(r"^\{dtb:([\w,-]+)\}$")
+# VIRT_QEMU is what kunit.py and armdma_virt.py give every virt run.
 VIRT_QEMU = ["-machine", "virt", "-cpu", "cortex-a15", "-smp", "2",
              "-m", "1024"]
 
@@ -61,8 +70,9 @@ VIRT_QEMU = ["-machine", "virt", "-cpu", "cortex-a15", "-smp", "2",
 # a default CMA area; virt-2g has RAM beyond a 31-bit mask, for bouncing.
 EDU = ["-device", "edu,dma_mask=0xffffffff"]
 RUNS = [
-    ("virt", "virt", ["mem=960M"], EDU),
-    ("virt-cma", "virt", ["mem=960M", "cma=32M"], EDU),
+    # Reserved-memory pools and devices that use them: harness/virt-dtb.sh.
+    ("virt", "virt", ["mem=960M"], EDU + dtb("dma-pools")),
+    ("virt-cma", "virt", ["mem=960M", "cma=32M"], EDU + dtb("dma-pools")),
     # The conformance suite gives edu a 31-bit mask here: pages beyond it
     # must bounce.
     ("virt-2g", "virt", ["api_conformance_test.edu_mask_bits=31"],
@@ -88,10 +98,9 @@ RUNS = [
       "-device", "edu,dma_mask=0xffffffff,addr=7.0,multifunction=on",
       "-device", "edu,dma_mask=0xffffffff,addr=7.1"]),
     # The PCIe host described as not snooping (its DTB without
-    # dma-coherent, made by harness/noncoherent-pci-dtb.sh for this very
-    # machine): edu is a non-coherent PCI device of arm_dma_ops.
+    # dma-coherent): edu is a non-coherent PCI device of arm_dma_ops.
     ("virt-noncoherent-pci", "virt", ["mem=960M"],
-     ["-device", "edu,dma_mask=0xffffffff", "-dtb", NONCOHERENT_PCI_DTB]),
+     EDU + dtb("noncoherent-pci")),
     ("vexpress", "vexpress", ["mem=960M"], []),
     ("vexpress-cma", "vexpress", ["mem=960M", "cma=32M"], []),
 ]
@@ -305,14 +314,16 @@ def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out,
 
 def qemu_options(build, name, qemu_extra):
     """A run's QEMU options, with the DTB they may name made for it."""
-    if NONCOHERENT_PCI_DTB not in qemu_extra:
+    marked = [a for a in qemu_extra if DTB_MARKER.match(a)]
+    if not marked:
         return qemu_extra
-    dtb = os.path.join(build, name + ".dtb")
-    same = [a for a in qemu_extra if a not in ("-dtb", NONCOHERENT_PCI_DTB)]
-    subprocess.run([os.path.join(os.path.dirname(
-        os.path.abspath(__file__)), "noncoherent-pci-dtb.sh"), dtb] +
-        VIRT_QEMU + same, check=True)
-    return [dtb if a == NONCOHERENT_PCI_DTB else a for a in qemu_extra]
+    out = os.path.join(build, name + ".dtb")
+    same = [a for a in qemu_extra if a not in ["-dtb"] + marked]
+    subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 "virt-dtb.sh"), out,
+                    DTB_MARKER.match(marked[0]).group(1)] + VIRT_QEMU + same,
+                   check=True)
+    return [out if a in marked else a for a in qemu_extra]
 
 
 def patches_suite(tree, build_dir, suite, build):

@@ -36,6 +36,7 @@ SETUPS = ["virt", "virt-cma", "virt-2g", "virt-swiotlb", "virt-smmu",
 UPSTREAM_BUILDS = {
     "virt": ("armdma_virt.py",
              ["kernel/dma/conformance.kunitconfig",
+              "kernel/dma/conformance-pools.kunitconfig",
               os.path.join(HARNESS, "conformance-upstream-virt.kunitconfig")]),
     "vexpress": ("armdma_vexpress.py",
                  ["kernel/dma/conformance.kunitconfig",

@@ -23,6 +23,7 @@ COPIED = [
     "kernel/dma/api_conformance_test.c",
     "kernel/dma/Kconfig.conformance",
     "kernel/dma/conformance.kunitconfig",
+    "kernel/dma/conformance-pools.kunitconfig",
     "include/kunit/qemu_edu.h",
     "tools/testing/kunit/qemu_configs/armdma_virt.py",
     "tools/testing/kunit/qemu_configs/armdma_vexpress.py",

@@ -1,0 +1,94 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# virt-dtb.sh OUT EDITS QEMU-OPTIONS...: the device tree QEMU gives a machine
+# of QEMU-OPTIONS, changed by each of EDITS (comma separated), as OUT.
+# Booted with it (-dtb OUT and the same options, so that it describes the
+# same machine), the kernel sees what the edits describe:
+#
+# noncoherent-pci  "dma-coherent" taken off the PCIe host bridge.  QEMU's
+#                  virt marks it coherent, so every PCI device would take the
+#                  coherent path; without it they are driven as on SoCs whose
+#                  PCIe does not snoop, through arm_dma_ops and its cache
+#                  maintenance.
+# dma-pools        reserved memory for devices, as SoCs describe it: a
+#                  shared-dma-pool with no-map, a restricted-dma-pool, and
+#                  client nodes that name them (compatible
+#                  "linux,dma-api-conformance", the conformance suite's
+#                  driver): one non-coherent on each pool, one coherent on
+#                  the restricted pool.
+set -eu
+out=$1 edits=$2
+shift 2
+rm -f "$out.qemu"
+qemu-system-arm "$@" -machine "dumpdtb=$out.qemu" -nographic -nodefaults \
+	>/dev/null 2>&1 || true
+[ -s "$out.qemu" ] || { echo "virt-dtb: QEMU dumped nothing" >&2; exit 1; }
+dtc -q -I dtb -O dts "$out.qemu" > "$out.dts"
+
+for edit in $(echo "$edits" | tr , ' '); do
+	case $edit in
+	noncoherent-pci)
+		awk '/^\tpcie@/ { inside = 1 }
+		     inside && /dma-coherent;/ { next }
+		     inside && /^\t};/ { inside = 0 }
+		     { print }' "$out.dts" > "$out.dts.new"
+		mv "$out.dts.new" "$out.dts"
+		if awk '/^\tpcie@/,/^\t};/' "$out.dts" | grep -q dma-coherent ||
+		   ! grep -q '^	pcie@' "$out.dts"; then
+			echo "virt-dtb: no PCIe host, or still dma-coherent" >&2
+			exit 1
+		fi
+		;;
+	dma-pools)
+		# Placed by the kernel in the first 512 MiB: lowmem, as a
+		# restricted pool must be.
+		cat >> "$out.dts" <<'DTS'
+
+/ {
+	reserved-memory {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		ranges;
+
+		conformance_shared: conformance-shared-pool {
+			compatible = "shared-dma-pool";
+			no-map;
+			size = <0x0 0x100000>;
+			alignment = <0x0 0x100000>;
+			alloc-ranges = <0x0 0x40000000 0x0 0x20000000>;
+		};
+
+		conformance_restricted: conformance-restricted-pool {
+			compatible = "restricted-dma-pool";
+			size = <0x0 0x400000>;
+			alignment = <0x0 0x100000>;
+			alloc-ranges = <0x0 0x40000000 0x0 0x20000000>;
+		};
+	};
+
+	dma-conformance-shared {
+		compatible = "linux,dma-api-conformance";
+		memory-region = <&conformance_shared>;
+	};
+
+	dma-conformance-restricted {
+		compatible = "linux,dma-api-conformance";
+		memory-region = <&conformance_restricted>;
+	};
+
+	dma-conformance-restricted-coherent {
+		compatible = "linux,dma-api-conformance";
+		memory-region = <&conformance_restricted>;
+		dma-coherent;
+	};
+};
+DTS
+		;;
+	*)
+		echo "virt-dtb: no edit \"$edit\"" >&2
+		exit 1
+		;;
+	esac
+done
+dtc -q -I dts -O dtb -o "$out" "$out.dts"
