@@ -10,6 +10,7 @@
  * answer, so a device with a pool never falls back to ordinary memory.
  */
 #include <linux/bitmap.h>
+#include <linux/dma-dev-coherent.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mmap.h>
@@ -25,7 +26,8 @@
  * struct dma_coherent_mem - one pool of device memory
  * @virt_base:	 the CPU's mapping of the first page
  * @device_base: the device's address of the first page
- * @pfn_base:	 page frame of the first page
+ * @phys_base:	 CPU physical address of the first page (as declared: it
+ *		 need not be page aligned)
  * @pages:	 pages in the pool
  * @bitmap:	 one bit per page, set while handed out
  * @lock:	 guards @bitmap
@@ -35,7 +37,7 @@
 struct dma_coherent_mem {
 	void *virt_base;
 	dma_addr_t device_base;
-	unsigned long pfn_base;
+	phys_addr_t phys_base;
 	int pages;
 	unsigned long *bitmap;
 	spinlock_t lock;		/* guards bitmap */
@@ -51,7 +53,7 @@ static dma_addr_t pool_dma_base(struct device *dev,
 				struct dma_coherent_mem *mem)
 {
 	if (mem->translate)
-		return phys_to_dma(dev, PFN_PHYS(mem->pfn_base));
+		return phys_to_dma(dev, mem->phys_base);
 	return mem->device_base;
 }
 
@@ -62,8 +64,12 @@ static struct dma_coherent_mem *pool_create(phys_addr_t phys,
 	struct dma_coherent_mem *mem;
 	int pages = size >> PAGE_SHIFT;
 
-	if (!pages || offset_in_page(phys) || offset_in_page(size))
+	/* Like upstream: a ragged end is left unused, an unaligned start kept. */
+	if (!pages) {
+		pr_err("dma-coherent: a pool of %zu bytes at %pa holds no whole page\n",
+		       size, &phys);
 		return ERR_PTR(-EINVAL);
+	}
 
 	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
 	if (!mem)
@@ -80,7 +86,7 @@ static struct dma_coherent_mem *pool_create(phys_addr_t phys,
 		return ERR_PTR(-ENOMEM);
 	}
 	mem->device_base = device_addr;
-	mem->pfn_base = PHYS_PFN(phys);
+	mem->phys_base = phys;
 	mem->pages = pages;
 	mem->translate = translate;
 	spin_lock_init(&mem->lock);
@@ -160,7 +166,33 @@ static int pool_mmap(struct dma_coherent_mem *mem, struct vm_area_struct *vma,
 
 	if (first < 0)
 		return 0;
-	*ret = dma_mmap_pfn_range(vma, mem->pfn_base + first, pages);
+	/* User space maps whole pages: a buffer off a page boundary cannot be. */
+	if (offset_in_page(mem->phys_base))
+		*ret = -ENXIO;
+	else
+		*ret = dma_mmap_pfn_range(vma, PHYS_PFN(mem->phys_base) + first,
+					  pages);
+	return 1;
+}
+
+static int pool_get_sgtable(struct dma_coherent_mem *mem, struct sg_table *sgt,
+			    void *vaddr, size_t size, int *ret)
+{
+	int first = pool_page_of(mem, vaddr, size);
+	phys_addr_t phys;
+
+	if (first < 0)
+		return 0;
+	/* A pool over memory the kernel has no struct page for has no table. */
+	phys = mem->phys_base + (vaddr - mem->virt_base);
+	if (!pfn_valid(PHYS_PFN(phys)) || !pfn_valid(PHYS_PFN(phys + size - 1))) {
+		*ret = -ENXIO;
+		return 1;
+	}
+	*ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+	if (!*ret)
+		sg_set_page(sgt->sgl, phys_to_page(phys), PAGE_ALIGN(size),
+			    offset_in_page(phys));
 	return 1;
 }
 
@@ -191,7 +223,6 @@ int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
 		pool_destroy(mem);
 	return ret;
 }
-EXPORT_SYMBOL(dma_declare_coherent_memory);
 
 /**
  * dma_release_coherent_memory() - take a declared pool away from a device
@@ -206,7 +237,6 @@ void dma_release_coherent_memory(struct device *dev)
 	dev->dma_mem = NULL;
 	pool_destroy(mem);
 }
-EXPORT_SYMBOL(dma_release_coherent_memory);
 
 /**
  * dma_alloc_from_dev_coherent() - allocate from the device's own pool
@@ -262,9 +292,28 @@ int dma_mmap_from_dev_coherent(struct device *dev, struct vm_area_struct *vma,
 	return mem ? pool_mmap(mem, vma, vaddr, size, ret) : 0;
 }
 
+/**
+ * dma_get_sgtable_from_dev_coherent() - a table of a pool buffer's pages
+ * @dev:	the device
+ * @sgt:	the table to fill, one entry
+ * @vaddr:	the buffer's kernel address
+ * @size:	the buffer's size
+ * @ret:	set to 0, or a negative errno when the table cannot be made
+ *		(-ENXIO: the pool's memory has no struct page)
+ *
+ * Return: 1 when @vaddr belongs to the device's pool (see *@ret), else 0.
+ */
+int dma_get_sgtable_from_dev_coherent(struct device *dev, struct sg_table *sgt,
+				      void *vaddr, size_t size, int *ret)
+{
+	struct dma_coherent_mem *mem = dev_pool(dev);
+
+	return mem ? pool_get_sgtable(mem, sgt, vaddr, size, ret) : 0;
+}
+
 #ifdef CONFIG_DMA_GLOBAL_POOL
 /* One pool for every device, on machines without an MMU to remap with. */
-static struct dma_coherent_mem *dma_global_pool;
+static struct dma_coherent_mem *dma_global_pool __ro_after_init;
 
 void *dma_alloc_from_global_coherent(struct device *dev, ssize_t size,
 				     dma_addr_t *dma_handle)
@@ -305,8 +354,8 @@ int dma_init_global_coherent(phys_addr_t phys_addr, size_t size)
 
 #ifdef CONFIG_OF_RESERVED_MEM
 #ifdef CONFIG_DMA_GLOBAL_POOL
-static phys_addr_t dma_global_rmem_base;
-static phys_addr_t dma_global_rmem_size;
+static phys_addr_t dma_global_rmem_base __initdata;
+static phys_addr_t dma_global_rmem_size __initdata;
 #endif
 
 /*
@@ -323,6 +372,10 @@ static int rmem_pool_device_init(struct reserved_mem *rmem, struct device *dev)
 			return PTR_ERR(mem);
 		rmem->priv = mem;
 	}
+	if (mem->device_base + rmem->size - 1 >
+	    min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit))
+		dev_warn(dev, "dma-coherent: %s ends beyond the device's DMA mask\n",
+			 rmem->name);
 	return pool_assign(dev, mem);
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The page allocators behind ARM coherent DMA buffers: simple, remap, CMA,
- * low, and the page gatherer for buffers a device sees through an IOMMU.
+ * low, restricted, and the page gatherer for buffers a device sees through
+ * an IOMMU.
  *
- * Each of the first four is a struct arm_dma_allocator: a name, when it
+ * Each of the first five is a struct arm_dma_allocator: a name, when it
  * suits a request, and its own alloc and free.  dma-select.c chooses among
  * them (and the atomic pool of dma-atomic-pool.c); nothing here decides
  * between allocators.
@@ -13,6 +14,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 #include <linux/vmalloc.h>
 
 #include "dma-internal.h"
@@ -228,6 +230,59 @@ struct arm_dma_allocator arm_dma_low_allocator = {
 	.suits	= low_suits,
 	.alloc	= low_alloc,
 	.free	= low_free,
+};
+
+/*
+ * restricted: a device with a restricted-dma-pool reaches that memory and
+ * no other, so nothing else may serve it (the allocator is sole).  The
+ * pool is lowmem: a coherent device keeps the linear mapping, a
+ * non-coherent one gets a new mapping, which only a sleeping caller can.
+ */
+static bool restricted_suits(const struct arm_dma_request *req)
+{
+	return is_swiotlb_for_alloc(req->dev);
+}
+
+static struct page *restricted_alloc(const struct arm_dma_request *req,
+				     void **vaddr)
+{
+	bool quiet = req->gfp & __GFP_NOWARN;
+	struct page *page;
+
+	if (!req->coherent && arm_dma_want_vaddr(req) &&
+	    !gfpflags_allow_blocking(req->gfp)) {
+		if (!quiet)
+			dev_warn_ratelimited(req->dev, "restricted DMA pool: an uncached mapping needs a caller that may sleep\n");
+		return NULL;
+	}
+	page = swiotlb_alloc(req->dev, req->size);
+	if (!page) {
+		if (!quiet)
+			dev_warn_ratelimited(req->dev, "restricted DMA pool: no %zu bytes free\n",
+					     req->size);
+		return NULL;
+	}
+	if (!arm_dma_contiguous_vaddr(req, page, vaddr)) {
+		swiotlb_free(req->dev, page, req->size);
+		return NULL;
+	}
+	return page;
+}
+
+static void restricted_free(const struct arm_dma_request *req,
+			    struct page *page, void *vaddr)
+{
+	if (vaddr && is_vmalloc_addr(vaddr))
+		dma_common_free_remap(vaddr, req->size);
+	swiotlb_free(req->dev, page, req->size);
+}
+
+struct arm_dma_allocator arm_dma_restricted_allocator = {
+	.name	= "restricted",
+	.suits	= restricted_suits,
+	.alloc	= restricted_alloc,
+	.free	= restricted_free,
+	.sole	= true,
 };
 
 /**

@@ -15,11 +15,13 @@
  * same cache maintenance.
  */
 #include <linux/device.h>
+#include <linux/dma-dev-coherent.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mmap.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
+#include <linux/swiotlb.h>
 #include <kunit/visibility.h>
 
 #include "dma-internal.h"
@@ -82,6 +84,8 @@ static int arm_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
 {
 	int ret;
 
+	if (dma_get_sgtable_from_dev_coherent(dev, sgt, cpu_addr, size, &ret))
+		return ret;
 	if (!arm_dma_holds(dev, handle, size))
 		return -ENXIO;
 	ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
@@ -92,7 +96,10 @@ static int arm_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
 	return 0;
 }
 
-/* dma_alloc_pages() and kin: lowmem the coherent mask reaches, 1:1. */
+/*
+ * dma_alloc_pages() and kin: lowmem the coherent mask reaches, 1:1; from
+ * its restricted pool for a device that has one.
+ */
 static struct page *arm_dma_alloc_pages_op(struct device *dev, size_t size,
 					   dma_addr_t *handle,
 					   enum dma_data_direction dir,
@@ -101,19 +108,34 @@ static struct page *arm_dma_alloc_pages_op(struct device *dev, size_t size,
 	u64 limit = min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
 	struct page *page;
 
-	if (limit < DMA_BIT_MASK(32) && IS_ENABLED(CONFIG_ZONE_DMA))
-		gfp |= GFP_DMA;
-	page = arm_dma_alloc_lowmem(dev, size, gfp, limit);
+	if (is_swiotlb_for_alloc(dev)) {
+		page = swiotlb_alloc(dev, size);
+		if (page)
+			memset(page_address(page), 0, size);
+	} else {
+		if (limit < DMA_BIT_MASK(32) && IS_ENABLED(CONFIG_ZONE_DMA))
+			gfp |= GFP_DMA;
+		page = arm_dma_alloc_lowmem(dev, size, gfp, limit);
+	}
 	if (page)
 		*handle = phys_to_dma(dev, page_to_phys(page));
 	return page;
+}
+
+/* Nothing was mapped: the pages go back where they came from. */
+static void arm_dma_free_pages_op(struct device *dev, size_t size,
+				  struct page *page, dma_addr_t handle,
+				  enum dma_data_direction dir)
+{
+	if (!swiotlb_free(dev, page, size))
+		dma_free_contiguous(dev, page, size);
 }
 
 /* Everything but .alloc, .map_page and .unmap_page: what both share. */
 #define ARM_DMA_DIRECT_MEMBERS						\
 	.free			= arm_dma_free,				\
 	.alloc_pages_op		= arm_dma_alloc_pages_op,		\
-	.free_pages		= dma_common_free_pages,		\
+	.free_pages		= arm_dma_free_pages_op,		\
 	.mmap			= arm_dma_mmap,				\
 	.get_sgtable		= arm_dma_get_sgtable,			\
 	.map_sg			= arm_dma_map_sg,			\

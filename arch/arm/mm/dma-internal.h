@@ -82,6 +82,7 @@ struct arm_dma_stats {
  *		*@vaddr to its kernel mapping (NULL when the request asked
  *		for DMA_ATTR_NO_KERNEL_MAPPING), or returns NULL
  * @free:	give back what @alloc returned for a request of the same size
+ * @sole:	when it suits a request, no other allocator may serve it
  * @stats:	counters the selector keeps for this allocator
  */
 struct arm_dma_allocator {
@@ -90,6 +91,7 @@ struct arm_dma_allocator {
 	struct page *(*alloc)(const struct arm_dma_request *req, void **vaddr);
 	void (*free)(const struct arm_dma_request *req, struct page *page,
 		     void *vaddr);
+	bool sole;
 	struct arm_dma_stats stats;
 };
 
@@ -103,6 +105,7 @@ extern struct arm_dma_allocator arm_dma_simple_allocator;
 extern struct arm_dma_allocator arm_dma_remap_allocator;
 extern struct arm_dma_allocator arm_dma_cma_allocator;
 extern struct arm_dma_allocator arm_dma_low_allocator;
+extern struct arm_dma_allocator arm_dma_restricted_allocator;
 struct page *arm_dma_alloc_lowmem(struct device *dev, size_t size, gfp_t gfp,
 				  dma_addr_t limit);
 struct page **arm_dma_alloc_pages(size_t size, gfp_t gfp, bool coherent);

@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) "arm-iommu: " fmt
 #define dev_fmt pr_fmt
 
+#include <linux/dma-dev-coherent.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mmap.h>
 #include <linux/iommu.h>
@@ -680,9 +681,14 @@ static int arm_iommu_mmap(struct device *dev, struct vm_area_struct *vma,
 {
 	unsigned long count = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
-	struct page **pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
+	struct page **pages;
+	int ret;
 
 	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
+	/* A pool buffer's handle is no IOVA: the pool knows its pages. */
+	if (dma_mmap_from_dev_coherent(dev, vma, cpu_addr, size, &ret))
+		return ret;
+	pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
 	if (pages)
 		return vm_map_pages(vma, pages, count);
 	if (!phys)
@@ -695,9 +701,12 @@ static int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
 				 unsigned long attrs)
 {
 	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
-	struct page **pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
+	struct page **pages;
 	int ret;
 
+	if (dma_get_sgtable_from_dev_coherent(dev, sgt, cpu_addr, size, &ret))
+		return ret;
+	pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
 	if (pages)
 		return sg_alloc_table_from_pages(sgt, pages,
 						 PAGE_ALIGN(size) >> PAGE_SHIFT,

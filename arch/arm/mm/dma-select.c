@@ -29,12 +29,14 @@
 #include "dma-internal.h"
 
 /*
- * The selector's order.  A coherent device takes plain pages unless the
- * request is too large for the page allocator and it has a CMA area; a
+ * The selector's order.  A device with a restricted pool takes its memory
+ * from there and nowhere else.  A coherent device takes plain pages unless
+ * the request is too large for the page allocator and it has a CMA area; a
  * non-coherent one takes the pre-mapped pool when it cannot sleep, its CMA
  * area when it has one, and remapped pages otherwise.
  */
 struct arm_dma_allocator *const arm_dma_allocators[] = {
+	&arm_dma_restricted_allocator,
 	&arm_dma_cma_allocator,
 	&arm_dma_simple_allocator,
 	&arm_dma_pool_allocator,
@@ -147,6 +149,8 @@ static struct page *arm_dma_serve(const struct arm_dma_request *req,
 		}
 		atomic_long_inc(&a->stats.failures);
 		asked = true;
+		if (a->sole)
+			break;
 	}
 	if (!asked && !(req->gfp & __GFP_NOWARN))
 		dev_warn_ratelimited(req->dev, "no allocator serves %zu bytes%s\n",
