@@ -122,6 +122,36 @@ void smmu_cmd_tlbi_va(u64 *cmd, u16 asid, unsigned long iova, bool leaf)
 	cmd[1] |= ((u64)iova & CMD1_ADDR) | (leaf ? CMD1_LEAF : 0);
 }
 
+/**
+ * smmu_tlbi_range_step() - the next command of a range invalidation
+ * @pages:	4 KiB pages still to invalidate, at least one
+ * @scale:	set to the command's SCALE
+ * @num:	set to the command's NUM
+ *
+ * A range command covers (NUM + 1) << SCALE pages.  SCALE at the lowest
+ * set bit of @pages and NUM + 1 from the five bits from there on clear
+ * those bits, so any 32-bit IOVA range takes at most five commands.
+ *
+ * Return: how many pages the command covers.
+ */
+unsigned long smmu_tlbi_range_step(unsigned long pages, unsigned int *scale,
+				   unsigned int *num)
+{
+	*scale = __ffs(pages);
+	*num = ((pages >> *scale) & 0x1f) - 1;
+	return (unsigned long)(*num + 1) << *scale;
+}
+
+/* TLBI_NH_VA over (@num + 1) << @scale pages of 4 KiB from @iova. */
+void smmu_cmd_tlbi_range(u64 *cmd, u16 asid, unsigned long iova,
+			 unsigned int scale, unsigned int num, unsigned int ttl,
+			 bool leaf)
+{
+	smmu_cmd_tlbi_va(cmd, asid, iova, leaf);
+	cmd[0] |= FIELD_PREP(CMD0_NUM, num) | FIELD_PREP(CMD0_SCALE, scale);
+	cmd[1] |= FIELD_PREP(CMD1_TG, CMD_TG_4K) | FIELD_PREP(CMD1_TTL, ttl);
+}
+
 void smmu_cmd_tlbi_all(u64 *cmd)
 {
 	smmu_cmd(cmd, CMD_TLBI_NSNH_ALL);

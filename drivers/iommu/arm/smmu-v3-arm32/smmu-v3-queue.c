@@ -180,31 +180,48 @@ static __always_inline int smmu_cmdq_write(struct smmu_device *smmu,
 	return ret;
 }
 
+/* Wait until the SMMU consumed up to @target. */
+static __always_inline int smmu_cmdq_consumed(struct smmu_device *smmu,
+					      u32 target)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+	int err;
+
+	/* Usually done at once; a stop or a slow SMMU takes the long way. */
+	err = readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
+						smmu_cmdq_reached(q, false, target) ||
+						(q->cons & CMDQ_CONS_ERR),
+						1, SMMU_POLL_US);
+	if (!err && !smmu_cmdq_reached(q, false, target))
+		err = smmu_cmdq_wait(smmu, false, target);
+	return err;
+}
+
 /**
- * smmu_cmdq_issue_sync() - issue commands and wait until they took effect
+ * smmu_cmdq_issue() - queue commands, and maybe wait until they took effect
  * @smmu:	the SMMU
  * @cmds:	@n commands of CMD_DWORDS each
  * @n:		how many; 0 for a CMD_SYNC alone
- *
- * A CMD_SYNC follows them; once the SMMU has consumed it, every command
- * before it has taken effect.
+ * @sync:	follow them with a CMD_SYNC and wait for it: once the SMMU has
+ *		consumed it, every command before it has taken effect.  Without,
+ *		the SMMU is only told of them; a later sync waits for them too.
  *
  * Return: 0; -EIO when the SMMU refused one of them (it was skipped, and
  * the queue goes on); -ETIMEDOUT when the SMMU did not consume them.
  */
-int smmu_cmdq_issue_sync(struct smmu_device *smmu, const u64 *cmds,
-			 unsigned int n)
+int smmu_cmdq_issue(struct smmu_device *smmu, const u64 *cmds,
+		    unsigned int n, bool sync)
 {
 	struct smmu_queue *q = &smmu->cmdq;
+	unsigned int i, total = n + sync;
 	unsigned long flags;
-	u64 sync[CMD_DWORDS];
-	unsigned int i;
+	u64 cmd_sync[CMD_DWORDS];
 	int ret = 0, err = 0;
 
-	smmu_cmd_sync(sync);
+	smmu_cmd_sync(cmd_sync);
 	spin_lock_irqsave(&smmu->cmdq_lock, flags);
-	for (i = 0; i <= n; i++) {
-		err = smmu_cmdq_write(smmu, i < n ? cmds + i * CMD_DWORDS : sync);
+	for (i = 0; i < total; i++) {
+		err = smmu_cmdq_write(smmu, i < n ? cmds + i * CMD_DWORDS : cmd_sync);
 		if (err == -ETIMEDOUT)
 			break;
 		ret = ret ?: err;
@@ -215,13 +232,8 @@ int smmu_cmdq_issue_sync(struct smmu_device *smmu, const u64 *cmds,
 		/* The entries must be visible before the SMMU sees the index. */
 		dma_wmb();
 		writel(target, q->prod_reg);
-		/* Usually done at once; a stop or a slow SMMU takes the long way. */
-		err = readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
-							smmu_cmdq_reached(q, false, target) ||
-							(q->cons & CMDQ_CONS_ERR),
-							1, SMMU_POLL_US);
-		if (!err && !smmu_cmdq_reached(q, false, target))
-			err = smmu_cmdq_wait(smmu, false, target);
+		if (sync)
+			err = smmu_cmdq_consumed(smmu, target);
 	}
 	spin_unlock_irqrestore(&smmu->cmdq_lock, flags);
 

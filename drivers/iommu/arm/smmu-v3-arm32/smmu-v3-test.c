@@ -144,12 +144,51 @@ static void commands_carry_opcode_and_operands_where_specified(struct kunit *tes
 	smmu_cmd_tlbi_va(cmd, 7, 0x12345fff, false);
 	KUNIT_EXPECT_EQ(test, cmd[1], 0x12345000ULL);
 
+	/* NUM 1, SCALE 4: 32 pages; TG 4K, TTL level 3. */
+	smmu_cmd_tlbi_range(cmd, 7, 0x12345000, 4, 1, 3, true);
+	KUNIT_EXPECT_EQ(test, cmd[0], 0x12ULL | (1ULL << 12) | (4ULL << 20) |
+			(7ULL << 48));
+	KUNIT_EXPECT_EQ(test, cmd[1], 0x12345000ULL | (1ULL << 10) |
+			(3ULL << 8) | 1);
+
 	smmu_cmd_tlbi_all(cmd);
 	KUNIT_EXPECT_EQ(test, cmd[0], 0x30ULL);
 
 	smmu_cmd_sync(cmd);
 	KUNIT_EXPECT_EQ(test, cmd[0], 0x46ULL);			/* CS none */
 	KUNIT_EXPECT_EQ(test, cmd[1], 0ULL);
+}
+
+/*
+ * A range of pages takes a few range commands, which together cover it
+ * exactly, each within the fields' widths: NUM + 1 up to 32 units of
+ * 2^SCALE pages.
+ */
+static void range_commands_cover_exactly_the_pages(struct kunit *test)
+{
+	static const unsigned long counts[] = {
+		1, 2, 3, 16, 17, 31, 32, 33, 37, 64, 65, 300, 511, 512, 513,
+		0xfffff, 0x100000,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		unsigned long left = counts[i], covered = 0, step;
+		unsigned int scale, num, commands = 0;
+
+		while (left && commands < 8) {
+			step = smmu_tlbi_range_step(left, &scale, &num);
+			KUNIT_EXPECT_LE(test, num, 31);
+			KUNIT_EXPECT_LE(test, scale, 31);
+			KUNIT_EXPECT_EQ(test, step, (unsigned long)(num + 1) << scale);
+			KUNIT_ASSERT_LE(test, step, left);
+			covered += step;
+			left -= step;
+			commands++;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, covered, counts[i], "%lu pages", counts[i]);
+		KUNIT_EXPECT_LE_MSG(test, commands, 5, "%lu pages", counts[i]);
+	}
 }
 
 static void events_have_names(struct kunit *test)
@@ -167,6 +206,7 @@ static struct kunit_case smmu_v3_encoding_cases[] = {
 	KUNIT_CASE(an_entry_reads_only_the_fields_of_its_config),
 	KUNIT_CASE(a_level1_descriptor_spans_its_level2_table),
 	KUNIT_CASE(commands_carry_opcode_and_operands_where_specified),
+	KUNIT_CASE(range_commands_cover_exactly_the_pages),
 	KUNIT_CASE(events_have_names),
 	{}
 };
@@ -380,6 +420,92 @@ static void dma_to_the_top_page_faults_after_unmap(struct kunit *test)
 	expect_a_fault_after_unmap(test, IOVA_TOP);
 }
 
+/*
+ * Map @pages pages from @iova, let edu read through some of them (the
+ * first two, the middle, the last two), unmap them all in one call: a
+ * write to each of those pages must fault and leave memory alone.
+ */
+static void expect_a_range_invalidated(struct kunit *test, unsigned long iova,
+				       unsigned int pages)
+{
+	struct edu_test *t = test->priv;
+	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
+	const unsigned int probes[] = { 0, 1, pages / 2, pages - 2, pages - 1 };
+	unsigned int i;
+	int faults;
+
+	for (i = 0; i < pages; i++)
+		KUNIT_ASSERT_EQ(test, iommu_map(t->domain, iova + i * PAGE_SIZE,
+						page_to_phys(t->out), PAGE_SIZE,
+						IOMMU_READ | IOMMU_WRITE,
+						GFP_KERNEL), 0);
+	fill(t->out, 0x22);
+	for (i = 0; i < ARRAY_SIZE(probes); i++)
+		KUNIT_ASSERT_TRUE(test, qemu_edu_dma_len(t->regs,
+							 iova + probes[i] * PAGE_SIZE,
+							 false, 16));
+	KUNIT_ASSERT_EQ(test, iommu_unmap(t->domain, iova, pages * PAGE_SIZE),
+			pages * PAGE_SIZE);
+
+	fill(t->out, 0);
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		unsigned long at = iova + probes[i] * PAGE_SIZE;
+
+		faults = atomic_read(&smmu->events[EVT_F_TRANSLATION]);
+		KUNIT_ASSERT_TRUE(test, qemu_edu_dma_len(t->regs, at, true, 16));
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      wait_for_event(smmu, EVT_F_TRANSLATION, faults),
+				      "%s invalidation of %u pages: page %u (IOVA %#lx) still translates",
+				      smmu->ril ? "range" : "page", pages,
+				      probes[i], at);
+	}
+	KUNIT_EXPECT_TRUE(test, holds(t->out, 0));
+}
+
+struct ril_setting {
+	struct smmu_device *smmu;
+	bool ril;
+};
+
+/* Range invalidation as the driver had it, after a case that hid it. */
+static void restore_ril(void *setting)
+{
+	struct ril_setting *was = setting;
+
+	WRITE_ONCE(was->smmu->ril, was->ril);
+}
+
+/*
+ * An unmap invalidates every page it took away, with range commands where
+ * the SMMU takes them and page by page (or the whole ASID, for a large
+ * range) where it does not: each way is tried on the same SMMU.
+ */
+static void every_page_of_an_unmapped_range_faults(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
+	struct ril_setting *was = kunit_kmalloc(test, sizeof(*was), GFP_KERNEL);
+	bool ril = smmu->ril;
+	int pass;
+
+	KUNIT_ASSERT_NOT_NULL(test, was);
+	*was = (struct ril_setting) { .smmu = smmu, .ril = ril };
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_ril, was),
+			0);
+	attach_paging_domain(test, t);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0 && !ril) {
+			kunit_info(test, "this SMMU has no range invalidation (IDR3.RIL)");
+			continue;
+		}
+		WRITE_ONCE(smmu->ril, pass == 0);
+		/* 37 pages from an odd page: several range commands. */
+		expect_a_range_invalidated(test, IOVA_OUT + 3 * PAGE_SIZE, 37);
+		/* Beyond what page commands cover: a range, or the ASID. */
+		expect_a_range_invalidated(test, IOVA_IN, 300);
+	}
+}
+
 static int count_fault(struct iommu_domain *domain, struct device *dev,
 		       unsigned long iova, int flags, void *token)
 {
@@ -559,6 +685,7 @@ static struct kunit_case smmu_v3_edu_cases[] = {
 	KUNIT_CASE(device_dma_reaches_mapped_pages_through_the_smmu),
 	KUNIT_CASE(dma_after_unmap_faults_and_leaves_memory_alone),
 	KUNIT_CASE(dma_to_the_top_page_faults_after_unmap),
+	KUNIT_CASE(every_page_of_an_unmapped_range_faults),
 	KUNIT_CASE(faults_after_a_full_event_queue_are_still_reported),
 	KUNIT_CASE(a_refused_command_is_skipped_and_the_queue_goes_on),
 	KUNIT_CASE(the_command_queue_takes_batches_from_two_cpus),

@@ -30,6 +30,9 @@
 #define SMMU_LINEAR_MAX_BITS	8		/* larger: a 2-level table */
 #define SMMU_2LVL_MAX_BITS	20		/* a level 1 table of 32 KiB */
 #define SMMU_TLBI_MAX_PAGES	64		/* more: invalidate the ASID */
+#define SMMU_TLBI_BATCH		16		/* page commands queued at once */
+#define SMMU_TLBI_MAX_RANGES	8		/* range commands for 2^32 bytes */
+#define SMMU_TLBI_PAGE_SHIFT	12		/* range commands count 4 KiB pages */
 
 static struct platform_driver smmu_driver;
 
@@ -37,6 +40,11 @@ static struct platform_driver smmu_driver;
 static unsigned int cmdq_log2n = SMMU_CMDQ_MAX_LOG2N;
 module_param(cmdq_log2n, uint, 0444);
 MODULE_PARM_DESC(cmdq_log2n, "log2 of the command queue's entries (1 to 8)");
+
+/* Off: one command per page even where the SMMU takes ranges, to compare. */
+static bool range_inv = true;
+module_param(range_inv, bool, 0444);
+MODULE_PARM_DESC(range_inv, "invalidate ranges with one command where the SMMU can (IDR3.RIL)");
 
 static struct smmu_domain *to_smmu_domain(struct iommu_domain *domain)
 {
@@ -154,30 +162,66 @@ static void smmu_tlb_inv_asid(struct smmu_domain *sd)
 	smmu_sync_one(sd->smmu, cmd);
 }
 
-static void smmu_tlb_inv_range(struct smmu_domain *sd, unsigned long iova,
+/*
+ * The level of the leaf entries a range invalidation removes, as a hint
+ * (TTL): each level above 4 KiB pages resolves 9 more bits.  0 for a walk,
+ * whose table entries are at every level.
+ */
+static unsigned int smmu_tlbi_ttl(size_t granule, bool leaf)
+{
+	return leaf ? 3 - (ilog2(granule) - SMMU_TLBI_PAGE_SHIFT) / 9 : 0;
+}
+
+/* Range commands: a handful for any range, and one CMD_SYNC. */
+static void smmu_tlb_inv_ranges(struct smmu_domain *sd, unsigned long iova,
+				size_t size, size_t granule, bool leaf)
+{
+	unsigned int ttl = smmu_tlbi_ttl(granule, leaf), scale, num, n = 0;
+	unsigned long pages = size >> SMMU_TLBI_PAGE_SHIFT, step;
+	u64 cmds[SMMU_TLBI_MAX_RANGES * CMD_DWORDS];
+
+	while (pages) {
+		step = smmu_tlbi_range_step(pages, &scale, &num);
+		smmu_cmd_tlbi_range(cmds + n++ * CMD_DWORDS, sd->asid, iova,
+				    scale, num, ttl, leaf);
+		iova += step << SMMU_TLBI_PAGE_SHIFT;
+		pages -= step;
+	}
+	smmu_cmdq_issue_sync(sd->smmu, cmds, n);
+}
+
+/* One command per page, in batches; one CMD_SYNC after the last. */
+static void smmu_tlb_inv_pages(struct smmu_domain *sd, unsigned long iova,
 			       size_t size, size_t granule, bool leaf)
 {
-	u64 cmds[16 * CMD_DWORDS];
-	unsigned int n = 0;
+	u64 cmds[SMMU_TLBI_BATCH * CMD_DWORDS];
 	/* The last page, not the end: a range may end at 4 GiB. */
 	unsigned long last = iova + size - granule;
+	unsigned int n = 0;
 	bool done;
 
-	if (!size)
-		return;
-	if (size / granule > SMMU_TLBI_MAX_PAGES) {
-		smmu_tlb_inv_asid(sd);
-		return;
-	}
 	do {
 		smmu_cmd_tlbi_va(cmds + n * CMD_DWORDS, sd->asid, iova, leaf);
 		done = iova >= last;
-		if (++n == 16 || done) {
-			smmu_cmdq_issue_sync(sd->smmu, cmds, n);
+		if (++n == SMMU_TLBI_BATCH || done) {
+			smmu_cmdq_issue(sd->smmu, cmds, n, done);
 			n = 0;
 		}
 		iova += granule;
 	} while (!done);
+}
+
+static void smmu_tlb_inv_range(struct smmu_domain *sd, unsigned long iova,
+			       size_t size, size_t granule, bool leaf)
+{
+	if (!size)
+		return;
+	if (READ_ONCE(sd->smmu->ril))
+		smmu_tlb_inv_ranges(sd, iova, size, granule, leaf);
+	else if (size / granule > SMMU_TLBI_MAX_PAGES)
+		smmu_tlb_inv_asid(sd);
+	else
+		smmu_tlb_inv_pages(sd, iova, size, granule, leaf);
 }
 
 static void smmu_tlb_flush_all(void *cookie)
@@ -609,6 +653,7 @@ static int smmu_read_features(struct smmu_device *smmu)
 		return -ENODEV;
 	}
 	smmu->pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G;
+	smmu->ril = range_inv && (readl_relaxed(smmu->base + SMMU_IDR3) & IDR3_RIL);
 	/*
 	 * Stage 1 with a 4K granule takes up to 48 input bits; as on ARM64,
 	 * a domain's IOVAs are no wider than the kernel's virtual addresses
@@ -799,10 +844,10 @@ static int smmu_probe(struct platform_device *pdev)
 		iommu_device_sysfs_remove(&smmu->iommu);
 		goto fail_disable;
 	}
-	dev_info(dev, "SMMUv3: %u-bit stream IDs (%s stream table), %u-bit ASIDs, %u-bit input, %u-bit output, %scoherent walks\n",
+	dev_info(dev, "SMMUv3: %u-bit stream IDs (%s stream table), %u-bit ASIDs, %u-bit input, %u-bit output, %scoherent walks, %s invalidation\n",
 		 smmu->sid_bits, smmu->two_level ? "2-level" : "linear",
 		 smmu->asid_bits, smmu->ias, smmu->oas,
-		 smmu->coherent ? "" : "non-");
+		 smmu->coherent ? "" : "non-", smmu->ril ? "range" : "page");
 	return 0;
 
 fail_disable:

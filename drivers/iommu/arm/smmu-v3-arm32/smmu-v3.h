@@ -34,6 +34,8 @@
 #define  IDR1_CMDQS		GENMASK(25, 21)
 #define  IDR1_EVTQS		GENMASK(20, 16)
 #define  IDR1_SIDSIZE		GENMASK(5, 0)
+#define SMMU_IDR3		0x0c
+#define  IDR3_RIL		BIT(10)
 #define SMMU_IDR5		0x14
 #define  IDR5_GRAN64K		BIT(6)
 #define  IDR5_GRAN16K		BIT(5)
@@ -140,7 +142,12 @@
 #define CMD0_ASID		GENMASK_ULL(63, 48)
 #define CMD0_SYNC_CS		GENMASK_ULL(13, 12)
 #define  CMD_SYNC_CS_NONE	0
+#define CMD0_NUM		GENMASK_ULL(16, 12)
+#define CMD0_SCALE		GENMASK_ULL(24, 20)
 #define CMD1_LEAF		BIT_ULL(0)
+#define CMD1_TTL		GENMASK_ULL(9, 8)
+#define CMD1_TG			GENMASK_ULL(11, 10)
+#define  CMD_TG_4K		1
 #define CMD1_CFGI_RANGE		GENMASK_ULL(4, 0)
 #define CMD1_ADDR		GENMASK_ULL(63, 12)
 
@@ -180,6 +187,11 @@ void smmu_cmd_cfgi_ste(u64 *cmd, u32 sid);
 void smmu_cmd_cfgi_all(u64 *cmd);
 void smmu_cmd_tlbi_asid(u64 *cmd, u16 asid);
 void smmu_cmd_tlbi_va(u64 *cmd, u16 asid, unsigned long iova, bool leaf);
+unsigned long smmu_tlbi_range_step(unsigned long pages, unsigned int *scale,
+				   unsigned int *num);
+void smmu_cmd_tlbi_range(u64 *cmd, u16 asid, unsigned long iova,
+			 unsigned int scale, unsigned int num, unsigned int ttl,
+			 bool leaf);
 void smmu_cmd_tlbi_all(u64 *cmd);
 void smmu_cmd_sync(u64 *cmd);
 const char *smmu_event_name(unsigned int id);
@@ -219,6 +231,7 @@ struct smmu_queue {
  * @ias:	input address size of its stage 1 domains, in bits
  * @oas:	output address size, in bits
  * @pgsize_bitmap: page sizes of its translation granules
+ * @ril:	it invalidates a range of pages with one command (IDR3.RIL)
  * @strtab:	linear stream table, or the level 1 table of a 2-level one
  * @strtab_dma:	its bus address
  * @two_level:	@strtab is a level 1 table
@@ -249,6 +262,7 @@ struct smmu_device {
 	unsigned int ias;
 	unsigned int oas;
 	unsigned long pgsize_bitmap;
+	bool ril;
 	u64 *strtab;
 	dma_addr_t strtab_dma;
 	bool two_level;
@@ -311,8 +325,16 @@ struct smmu_domain {
 int smmu_queue_init(struct smmu_device *smmu, struct smmu_queue *q,
 		    unsigned int log2n, unsigned int dwords,
 		    u32 prod_off, u32 cons_off, u32 base_off);
-int smmu_cmdq_issue_sync(struct smmu_device *smmu, const u64 *cmds,
-			 unsigned int n);
+int smmu_cmdq_issue(struct smmu_device *smmu, const u64 *cmds,
+		    unsigned int n, bool sync);
+
+/* Commands, then a CMD_SYNC: see smmu_cmdq_issue(). */
+static inline int smmu_cmdq_issue_sync(struct smmu_device *smmu,
+				       const u64 *cmds, unsigned int n)
+{
+	return smmu_cmdq_issue(smmu, cmds, n, true);
+}
+
 int smmu_sync_one(struct smmu_device *smmu, const u64 *cmd);
 irqreturn_t smmu_evtq_thread(int irq, void *data);
 irqreturn_t smmu_gerror_irq(int irq, void *data);
