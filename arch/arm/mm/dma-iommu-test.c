@@ -364,38 +364,83 @@ static void running_out_of_iova_space_fails_cleanly_and_recovers(struct kunit *t
 	__free_page(page);
 }
 
+/* The stubs record where each call maps, and fail the t->fail_at'th. */
+static bool fail_now(struct iommu_test *t, unsigned long iova)
+{
+	t->mapped[t->map_calls] = iova;
+	return ++t->map_calls == t->fail_at;
+}
+
+static int failing_map_entries(struct iommu_domain *domain, unsigned long iova,
+			       struct scatterlist *sgl, unsigned int n, int prot)
+{
+	if (fail_now(kunit_get_current_test()->priv, iova))
+		return -ENOMEM;
+	return iommu_map_sg(domain, iova, sgl, n, prot, GFP_ATOMIC) < 0 ?
+	       -ENOMEM : 0;
+}
+
 static int failing_map_one(struct iommu_domain *domain, unsigned long iova,
 			   phys_addr_t phys, size_t size, int prot)
 {
-	struct iommu_test *t = kunit_get_current_test()->priv;
-
-	if (++t->map_calls == t->fail_at)
+	if (fail_now(kunit_get_current_test()->priv, iova))
 		return -ENOMEM;
-	t->mapped[t->map_calls - 1] = iova;
 	return iommu_map(domain, iova, phys, size, prot, GFP_ATOMIC);
 }
 
+/*
+ * Six entries under a 4-page segment boundary map as two runs with a
+ * page of padding between them (the first two entries take three pages,
+ * the third would straddle the boundary): fail the second run, then the
+ * padding, and nothing may stay mapped, nor the list be left changed.
+ */
+#define PADDING_AT	(3 * PAGE_SIZE)
 static void a_failure_half_way_through_a_list_unmaps_what_was_mapped(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
-	struct scatterlist *sgl = page_list(test, 5, 0, PAGE_SIZE), *sg;
-	int i;
+	unsigned long old = dma_get_seg_boundary(t->dev);
+	struct scatterlist *sgl = page_list(test, 6, 2048, PAGE_SIZE), *sg;
+	int pass, i;
 
-	t->fail_at = 4;
-	kunit_activate_static_stub(test, arm_iommu_map_one, failing_map_one);
-	/* dma_map_sg() reports the ops' error as no entries mapped. */
-	KUNIT_EXPECT_EQ(test, dma_map_sg(t->dev, sgl, 5, DMA_TO_DEVICE), 0);
-	kunit_deactivate_static_stub(test, arm_iommu_map_one);
+	sg_set_buf(&sgl[0], sg_virt(&sgl[0]) - 2048, 1024);
+	KUNIT_ASSERT_NOT_NULL(test, t->dev->dma_parms);
+	dma_set_seg_boundary(t->dev, 4 * PAGE_SIZE - 1);
+	for (pass = 0; pass < 2; pass++) {
+		unsigned long first;
 
-	KUNIT_EXPECT_EQ(test, t->map_calls, 4);
-	for (i = 0; i < 3; i++)
-		KUNIT_EXPECT_NULL(test, translated(t, t->mapped[i]));
-	for_each_sg(sgl, sg, 5, i)
-		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), 0);
+		t->map_calls = 0;
+		t->fail_at = pass == 0 ? 2 : 1;
+		if (pass == 0)
+			kunit_activate_static_stub(test, arm_iommu_map_entries,
+						   failing_map_entries);
+		else
+			kunit_activate_static_stub(test, arm_iommu_map_one,
+						   failing_map_one);
+		/* dma_map_sg() reports the ops' error as no entries mapped. */
+		KUNIT_EXPECT_EQ(test, dma_map_sg(t->dev, sgl, 6, DMA_TO_DEVICE), 0);
+		kunit_deactivate_static_stub(test, pass == 0 ?
+					     (void *)arm_iommu_map_entries :
+					     (void *)arm_iommu_map_one);
+
+		KUNIT_ASSERT_EQ_MSG(test, t->map_calls, t->fail_at, "pass %d", pass);
+		/* The first run (three pages), and the padding after it. */
+		first = t->mapped[0] - (pass == 0 ? 0 : PADDING_AT);
+		KUNIT_EXPECT_EQ(test, t->mapped[t->fail_at - 1],
+				first + (pass == 0 ? 4 * PAGE_SIZE : PADDING_AT));
+		for (i = 0; i < 4; i++)
+			KUNIT_EXPECT_NULL_MSG(test, translated(t, first + i * PAGE_SIZE),
+					      "pass %d: page %d", pass, i);
+		for_each_sg(sgl, sg, 6, i) {
+			KUNIT_EXPECT_EQ(test, sg_dma_len(sg), 0);
+			KUNIT_EXPECT_EQ(test, sg->offset, i ? 2048 : 0);
+			KUNIT_EXPECT_EQ(test, sg->length, i ? PAGE_SIZE : 1024);
+		}
+	}
 
 	/* Nothing leaked: the whole list maps again. */
-	KUNIT_EXPECT_EQ(test, dma_map_sg(t->dev, sgl, 5, DMA_TO_DEVICE), 1);
-	dma_unmap_sg(t->dev, sgl, 5, DMA_TO_DEVICE);
+	KUNIT_EXPECT_GT(test, dma_map_sg(t->dev, sgl, 6, DMA_TO_DEVICE), 0);
+	dma_unmap_sg(t->dev, sgl, 6, DMA_TO_DEVICE);
+	dma_set_seg_boundary(t->dev, old);
 }
 
 static void strict_unmap_leaves_nothing_queued(struct kunit *test)

@@ -374,6 +374,65 @@ static void arm_iommu_sg_fail(struct scatterlist *sgl, int nents)
 	}
 }
 
+/**
+ * arm_iommu_map_entries() - map list entries back to back from one IOVA
+ * @domain:	the domain
+ * @iova:	where the first goes
+ * @sgl:	the entries, each granule aligned in place and length
+ * @n:		how many
+ * @prot:	IOMMU_* permissions
+ *
+ * One iommu_map_sg() for them all: physically contiguous entries become
+ * one mapping.
+ *
+ * Return: 0, or a negative errno; then none of them is mapped.
+ */
+VISIBLE_IF_KUNIT int arm_iommu_map_entries(struct iommu_domain *domain,
+					   unsigned long iova,
+					   struct scatterlist *sgl,
+					   unsigned int n, int prot)
+{
+	ssize_t mapped;
+
+	KUNIT_STATIC_STUB_REDIRECT(arm_iommu_map_entries, domain, iova, sgl, n,
+				   prot);
+	mapped = iommu_map_sg(domain, iova, sgl, n, prot, GFP_ATOMIC);
+	return mapped < 0 ? mapped : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_iommu_map_entries);
+
+/*
+ * While a list is being mapped, each entry stands for its granule-aligned
+ * piece, which is what iommu_map_sg() takes; its DMA address and length
+ * are already the final ones, and tell how to put it back.
+ */
+static void arm_iommu_sg_widen(struct iommu_dma_cookie *cookie,
+			       struct scatterlist *sg, dma_addr_t at)
+{
+	size_t offset = iova_offset(&cookie->iovad, sg_phys(sg));
+
+	sg_dma_address(sg) = at + offset;
+	sg_dma_len(sg) = sg->length;
+	sg->length = arm_iommu_span(cookie, sg_phys(sg), sg->length);
+	sg->offset -= offset;
+}
+
+static void arm_iommu_sg_restore(struct iommu_dma_cookie *cookie,
+				 struct scatterlist *sgl, int n)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, n, i) {
+		sg->offset += iova_offset(&cookie->iovad, sg_dma_address(sg));
+		sg->length = sg_dma_len(sg);
+	}
+}
+
+/*
+ * Entries go back to back in one IOVA range, each run of them between two
+ * segment boundaries mapped with one call.
+ */
 static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 			    int nents, enum dma_data_direction dir,
 			    unsigned long attrs)
@@ -384,10 +443,10 @@ static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 	int prot = arm_iommu_prot(dir, coherent, attrs);
 	size_t span = arm_iommu_sg_span(dev, cookie, sgl, nents);
 	size_t granule = cookie->iovad.granule;
+	struct scatterlist *sg, *run = sgl;
+	dma_addr_t iova, cur, run_at, mapped;
 	phys_addr_t last = 0;
-	struct scatterlist *sg;
-	dma_addr_t iova, cur;
-	int i;
+	int i, run_n = 0;
 
 	if (unlikely(!span)) {
 		dev_err_ratelimited(dev, "refusing to map a list of %d entries and 0 bytes\n",
@@ -398,36 +457,47 @@ static int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 	if (!iova)
 		return -ENOMEM;
 	cur = iova;
+	run_at = iova;
+	mapped = iova;
 	for_each_sg(sgl, sg, nents, i) {
-		size_t offset = iova_offset(&cookie->iovad, sg_phys(sg));
 		size_t len = arm_iommu_span(cookie, sg_phys(sg), sg->length);
 		dma_addr_t at = iova + arm_iommu_sg_place(dev, cur - iova, len);
 
-		/*
-		 * Padding up to a segment boundary: the previous entry's last
-		 * granule again, so that the range has no hole for the unmap
-		 * to stop at and the device can reach nothing new.
-		 */
-		for (; cur < at; cur += granule)
-			if (arm_iommu_map_one(domain, cur, last, granule, prot))
+		if (at != cur) {
+			/*
+			 * Padding up to a segment boundary: the previous entry's
+			 * last granule again, so that the range has no hole for
+			 * the unmap to stop at and the device can reach nothing
+			 * new.
+			 */
+			if (arm_iommu_map_entries(domain, run_at, run, run_n, prot))
 				goto unwind;
-		if (arm_iommu_map_one(domain, cur, sg_phys(sg) - offset, len,
-				      prot))
-			goto unwind;
-		last = sg_phys(sg) - offset + len - granule;
+			for (mapped = cur; mapped < at; mapped += granule)
+				if (arm_iommu_map_one(domain, mapped, last, granule,
+						      prot))
+					goto unwind;
+			run = sg;
+			run_at = at;
+			run_n = 0;
+		}
 		if (!coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 			arm_dma_sync_for_device(sg_phys(sg), sg->length, dir);
-		sg_dma_address(sg) = cur + offset;
-		sg_dma_len(sg) = sg->length;
-		cur += len;
+		arm_iommu_sg_widen(cookie, sg, at);
+		last = sg_phys(sg) + sg->length - granule;
+		run_n++;
+		cur = at + len;
 	}
+	if (arm_iommu_map_entries(domain, run_at, run, run_n, prot))
+		goto unwind;
+	arm_iommu_sg_restore(cookie, sgl, nents);
 	return arm_iommu_merge_sg(dev, sgl, nents);
 
 unwind:
-	dev_err_ratelimited(dev, "mapping entry %d of %d failed: unmapping the rest\n",
-			    i, nents);
-	if (cur > iova)
-		iommu_unmap(domain, iova, cur - iova);
+	dev_err_ratelimited(dev, "mapping a list of %d entries failed at entry %d: unmapping the rest\n",
+			    nents, i);
+	arm_iommu_sg_restore(cookie, sgl, i);
+	if (mapped > iova)
+		iommu_unmap(domain, iova, mapped - iova);
 	arm_iova_free(cookie, iova, span);
 	arm_iommu_sg_fail(sgl, nents);
 	return -ENOMEM;
@@ -520,7 +590,7 @@ static void *arm_iommu_alloc_gathered(struct device *dev, size_t size,
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	bool coherent = dev_is_dma_coherent(dev);
 	int prot = arm_iommu_prot(DMA_BIDIRECTIONAL, coherent, attrs);
-	unsigned int i, count = size >> PAGE_SHIFT;
+	unsigned int i, run, count = size >> PAGE_SHIFT;
 	struct page **pages;
 	dma_addr_t iova;
 	void *vaddr;
@@ -532,10 +602,16 @@ static void *arm_iommu_alloc_gathered(struct device *dev, size_t size,
 	iova = arm_iova_alloc(dev, cookie, size, dev->coherent_dma_mask);
 	if (!iova)
 		goto fail_pages;
-	for (i = 0; i < count; i++)
+	/* The gatherer hands out runs of contiguous pages: one map each. */
+	for (i = 0; i < count; i += run) {
+		for (run = 1; i + run < count &&
+		     page_to_phys(pages[i + run]) ==
+		     page_to_phys(pages[i]) + run * PAGE_SIZE; run++)
+			;
 		if (iommu_map(domain, iova + i * PAGE_SIZE,
-			      page_to_phys(pages[i]), PAGE_SIZE, prot, gfp))
+			      page_to_phys(pages[i]), run * PAGE_SIZE, prot, gfp))
 			goto fail_unmap;
+	}
 	if (attrs & DMA_ATTR_NO_KERNEL_MAPPING)
 		vaddr = pages;
 	else

@@ -37,7 +37,10 @@ unsigned int arm_iommu_fq_pending(struct device *dev);
 long arm_iommu_iova_live(struct device *dev);
 void arm_iommu_set_lazy(struct device *dev, bool lazy);
 
-/* dma-iommu.c: each piece of a scatterlist goes into the domain here */
+/* dma-iommu.c: a scatterlist goes into the domain here, runs and padding */
+struct scatterlist;
+int arm_iommu_map_entries(struct iommu_domain *domain, unsigned long iova,
+			  struct scatterlist *sgl, unsigned int n, int prot);
 int arm_iommu_map_one(struct iommu_domain *domain, unsigned long iova,
 		      phys_addr_t phys, size_t size, int prot);
 #endif
