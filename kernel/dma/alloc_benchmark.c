@@ -18,6 +18,10 @@
  * <entries> <PCI device>" does the same on that device, as its driver set
  * it up: through its IOMMU, if it is behind one.
  *
+ * Write "zero <pages>" to time memset() of that many pages to zero alone,
+ * the share of an allocation the DMA API's promise of zeroed memory costs;
+ * read back "zero_ns=<n>".
+ *
  * Write "iommu <pages> <PCI device>" to time iommu_map() and iommu_unmap()
  * of that many pages on a paging domain of the device's own IOMMU driver,
  * without any DMA layer; read back "map_ns=<n> unmap_ns=<n> clear_ns=<n>",
@@ -149,6 +153,28 @@ out:
 	return ret;
 }
 
+static int bench_zero(unsigned int pages)
+{
+	size_t size = (size_t)pages << PAGE_SHIFT;
+	void *buf = alloc_pages_exact(size, GFP_KERNEL);
+	u64 zero_ns = 0, t;
+	unsigned int i;
+
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < ROUNDS; i++) {
+		t = ktime_get_ns();
+		memset(buf, 0, size);
+		zero_ns += ktime_get_ns() - t;
+		/* Keep the compiler from dropping the stores. */
+		barrier_data(buf);
+	}
+	free_pages_exact(buf, size);
+	snprintf(bench_result, sizeof(bench_result), "zero_ns=%llu\n",
+		 div_u64(zero_ns, ROUNDS));
+	return 0;
+}
+
 #define BENCH_IOVA	SZ_1M
 
 static int bench_iommu(struct device *dev, unsigned int pages)
@@ -246,6 +272,8 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		ret = bench_run(false, GFP_KERNEL, live);
 	else if (!strcmp(path, "atomic"))
 		ret = bench_run(false, GFP_ATOMIC, live);
+	else if (!strcmp(path, "zero") && live && live <= 256)
+		ret = bench_zero(live);
 	else if (!strcmp(path, "sg") && live)
 		ret = bench_sg(dev ?: &bench_pdev[1]->dev, live);
 	else if (!strcmp(path, "iommu") && dev && live && live <= 256)

@@ -21,6 +21,8 @@
 
 static size_t arm_dma_pool_bytes = SZ_256K;
 static struct gen_pool *arm_dma_pool;
+/* Bytes handed out, counted here: genalloc's own count walks its chunks. */
+static atomic_long_t arm_dma_pool_in_use;
 static atomic_long_t arm_dma_pool_high_water;
 /* Set on the first failure, cleared by the next free: one message each time. */
 static atomic_t arm_dma_pool_exhausted;
@@ -34,12 +36,12 @@ early_param("coherent_pool", arm_dma_pool_param);
 
 static size_t arm_dma_pool_used(void)
 {
-	return gen_pool_size(arm_dma_pool) - gen_pool_avail(arm_dma_pool);
+	return atomic_long_read(&arm_dma_pool_in_use);
 }
 
-static void arm_dma_pool_note_use(void)
+static void arm_dma_pool_note_use(size_t size)
 {
-	long used = arm_dma_pool_used();
+	long used = atomic_long_add_return(size, &arm_dma_pool_in_use);
 	long high = atomic_long_read(&arm_dma_pool_high_water);
 
 	while (used > high &&
@@ -73,7 +75,7 @@ static struct page *pool_alloc(const struct arm_dma_request *req, void **vaddr)
 				req->size);
 		return NULL;
 	}
-	arm_dma_pool_note_use();
+	arm_dma_pool_note_use(req->size);
 
 	/* The pool is mapped uncached: zeroes go straight to memory. */
 	memset((void *)va, 0, req->size);
@@ -86,6 +88,7 @@ static void pool_free(const struct arm_dma_request *req, struct page *page,
 		      void *vaddr)
 {
 	gen_pool_free(arm_dma_pool, (unsigned long)vaddr, req->size);
+	atomic_long_sub(req->size, &arm_dma_pool_in_use);
 	atomic_set(&arm_dma_pool_exhausted, 0);
 }
 
