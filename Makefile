@@ -33,12 +33,12 @@ FILTER ?=
 QEMU_EXTRA ?=
 
 .PHONY: all deps overlay kernel run check bench patches multi-v7 menuconfig \
-	conformance-upstream conformance-table clean help
+	conformance-upstream conformance-table boards clean help
 .DEFAULT_GOAL := help
 
 help:
 	@sed -n '3,7p' $(PROJECT)/Makefile | sed 's/^# \{0,1\}//'
-	@echo "Also: make bench, make conformance-upstream, make patches,"
+	@echo "Also: make bench, make conformance-upstream, make boards, make patches,"
 	@echo "      make multi-v7, make kernel,"
 	@echo "      make overlay, make menuconfig, make clean."
 
@@ -91,6 +91,10 @@ conformance-upstream: deps
 
 conformance-table:
 	@python3 $(PROJECT)/harness/conformance.py $(PROJECT) $(BUILD) table
+
+# The real SoC runs, ours and pristine 6.12 side by side.
+boards: $(BUILD)/.overlay
+	@python3 $(PROJECT)/harness/boards.py $(PROJECT) $(BUILD)
 
 # The layer as a git format-patch series against the base, in build/patches.
 patches: $(BUILD)/.overlay

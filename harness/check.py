@@ -199,6 +199,28 @@ FAULTS_VIRT = [
     "-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2", "-m", "1024",
     "-device", "edu,dma_mask=0xffffffff"]
 
+# Real SoCs QEMU models, booted with their own device trees from the
+# kernel tree, their drivers as clients: on Zynq-7000 (Cortex-A9, PL310)
+# the Arasan SDHCI (ADMA2) with an SD card, the Cadence GEM (macb) on
+# QEMU's user network, and dmatest on the PL330's channels.  The console
+# is the second UART; QEMU cannot power the board off, so /init resets it.
+BOARD_ZYNQ = [
+    "-M", "xilinx-zynq-a9", "-m", "1024", "-serial", "null",
+    "-serial", "mon:stdio",
+    "-dtb", "{build}/arch/arm/boot/dts/xilinx/zynq-zc702.dtb",
+    "-drive", "if=sd,format=raw,file={disk}", "-nic", "user"]
+
+# i.MX6Q sabrelite (Cortex-A9, PL310): the uSDHC with an SD card (the board
+# has a drive named sd0 already).  Its FEC does not probe with this kernel
+# (nor upstream's: see README), and QEMU does not model the i.MX SDMA
+# engine: no network, no dmatest.
+BOARD_SABRELITE = [
+    "-M", "sabrelite", "-m", "1024", "-serial", "null",
+    "-serial", "mon:stdio",
+    "-dtb", "{build}/arch/arm/boot/dts/nxp/imx/imx6q-sabrelite.dtb",
+    "-drive", "if=none,id=card,format=raw,file={disk}",
+    "-device", "sd-card,drive=card,bus=sd-bus", "-nic", "user"]
+
 BOOT_RUNS = [
     ("drivers-vexpress", "drivers-vexpress.config",
      ["-M", "vexpress-a9", "-m", "1024",
@@ -220,6 +242,11 @@ BOOT_RUNS = [
      "console=ttyAMA0 disktest.devs=vda disktest.mib=1 "
      "disktest.iommu=translated disktest.nets=" + GROUP_NETS +
      " disktest.rebind=0000:01:01.0"),
+    ("board-zynq", "boards.config", BOARD_ZYNQ,
+     "console=ttyPS0,115200 disktest.devs=mmcblk0 disktest.mib=4 "
+     "disktest.dmatest=20 disktest.reset=1" + VIRT_NET),
+    ("board-sabrelite", "boards.config", BOARD_SABRELITE,
+     "console=ttymxc1 disktest.devs=mmcblk1 disktest.mib=4 disktest.reset=1"),
     ("faults-virt", "kunit:virt", FAULTS_VIRT,
      "console=ttyAMA0 mem=960M kunit.filter_glob=arm_dma_stress "
      "faulttest.percent=5", "faulttest.c"),
@@ -398,8 +425,10 @@ def boot_run(src, build, name, kernel, qemu, append, init="disktest.c"):
         with open(image, "wb") as f:
             f.truncate(16 << 20)
     cmd = ["qemu-system-arm", "-nodefaults", "-nographic", "-no-reboot",
-           "-serial", "stdio", "-initrd", initrd,
-           "-append", append + " panic=-1"]
+           "-initrd", initrd, "-append", append + " panic=-1"]
+    # A board whose console is not its first UART names its serial ports.
+    if "-serial" not in qemu:
+        cmd += ["-serial", "stdio"]
     if "-kernel" not in qemu:
         cmd += ["-kernel", os.path.join(out, "arch/arm/boot/zImage")]
     cmd += [a.format(build=out, disk=disk) for a in qemu]
