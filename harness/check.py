@@ -222,7 +222,7 @@ BOARD_SABRELITE = [
     "-device", "sd-card,drive=card,bus=sd-bus", "-nic", "user"]
 
 BOOT_RUNS = [
-    ("drivers-vexpress", "drivers-vexpress.config",
+    ("drivers-vexpress", "boards.config",
      ["-M", "vexpress-a9", "-m", "1024",
       "-kernel", "{build}/zImage-noncoherent",
       "-global", "virtio-mmio.force-legacy=false",
