@@ -202,13 +202,15 @@ FAULTS_VIRT = [
 # Real SoCs QEMU models, booted with their own device trees from the
 # kernel tree, their drivers as clients: on Zynq-7000 (Cortex-A9, PL310)
 # the Arasan SDHCI (ADMA2) with an SD card, the Cadence GEM (macb) on
-# QEMU's user network, and dmatest on the PL330's channels.  The console
+# QEMU's user network (and 4 MiB over TCP to a "cat" QEMU runs on the host
+# for guestfwd), and dmatest on the PL330's channels.  The console
 # is the second UART; QEMU cannot power the board off, so /init resets it.
 BOARD_ZYNQ = [
     "-M", "xilinx-zynq-a9", "-m", "1024", "-serial", "null",
     "-serial", "mon:stdio",
     "-dtb", "{build}/arch/arm/boot/dts/xilinx/zynq-zc702.dtb",
-    "-drive", "if=sd,format=raw,file={disk}", "-nic", "user"]
+    "-drive", "if=sd,format=raw,file={disk}",
+    "-nic", "user,guestfwd=tcp:10.0.2.100:7777-cmd:cat"]
 
 # i.MX6Q sabrelite (Cortex-A9, PL310): the uSDHC with an SD card (the board
 # has a drive named sd0 already).  Its FEC does not probe with this kernel
@@ -244,7 +246,8 @@ BOOT_RUNS = [
      " disktest.rebind=0000:01:01.0"),
     ("board-zynq", "boards.config", BOARD_ZYNQ,
      "console=ttyPS0,115200 disktest.devs=mmcblk0 disktest.mib=4 "
-     "disktest.dmatest=20 disktest.reset=1" + VIRT_NET),
+     "disktest.dmatest=20 disktest.reset=1 disktest.tcp=10.0.2.100:7777" +
+     VIRT_NET),
     ("board-sabrelite", "boards.config", BOARD_SABRELITE,
      "console=ttymxc1 disktest.devs=mmcblk1 disktest.mib=4 disktest.reset=1"),
     ("faults-virt", "kunit:virt", FAULTS_VIRT,

@@ -23,6 +23,9 @@
  *                      disktest.dmatest=N    (N memcpy transfers on every
  *                                             channel of every DMA engine,
  *                                             with the kernel's dmatest)
+ *                      disktest.tcp=ADDR:PORT (send 4 MiB over TCP to
+ *                                             ADDR:PORT, which echoes it,
+ *                                             and compare what comes back)
  *                      disktest.reset=1      (end with a reset, which QEMU's
  *                                             -no-reboot turns into an exit,
  *                                             on boards it cannot power off)
@@ -274,6 +277,51 @@ static void test_ping(const char *netdev, const char *addr)
 	result(good == tries, "%s: echo replies carry what was sent", netdev);
 }
 
+/*
+ * 4 MiB of the pattern over TCP to an echo endpoint (QEMU's guestfwd to a
+ * "cat" on the host), 64 KiB at a time, each read back and compared: the
+ * NIC's streaming maps both ways, with segmentation and real TCP.
+ */
+static void test_tcp(char *spec)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 10 };
+	char *port = strrchr(spec, ':');
+	static uint32_t out[CHUNK / 4], in[CHUNK / 4];
+	size_t done, got;
+	int fd, ok = 1;
+
+	if (!port) {
+		result(0, "%s: disktest.tcp wants ADDR:PORT", spec);
+		return;
+	}
+	*port++ = '\0';
+	to.sin_port = htons(atoi(port));
+	inet_pton(AF_INET, spec, &to.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to))) {
+		result(0, "%s: a TCP connection", spec);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (done = 0; ok && done < (4 << 20); done += CHUNK) {
+		fill(out, done);
+		ok = write(fd, out, CHUNK) == CHUNK;
+		for (got = 0; ok && got < CHUNK; ) {
+			ssize_t n = read(fd, (char *)in + got, CHUNK - got);
+
+			ok = n > 0;
+			got += ok ? n : 0;
+		}
+		ok = ok && !memcmp(in, out, CHUNK);
+	}
+	close(fd);
+	printf("# %s: %zu KiB echoed\n", spec, done >> 10);
+	result(ok, "%s: 4 MiB over TCP come back as sent", spec);
+}
+
 /* Give @netdev the address @addr/24 and bring it up; true when done. */
 static int net_up(const char *netdev, const char *addr)
 {
@@ -504,6 +552,8 @@ int main(void)
 	rebind = cmdline_value("disktest.rebind");
 	if (nets && rebind)
 		test_rebind(strdup(rebind), nets);
+	if (cmdline_value("disktest.tcp"))
+		test_tcp(strdup(cmdline_value("disktest.tcp")));
 	if (cmdline_value("disktest.dmatest"))
 		test_dmatest(strdup(cmdline_value("disktest.dmatest")));
 	devs = cmdline_value("disktest.devs");
