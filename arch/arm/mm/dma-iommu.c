@@ -756,14 +756,15 @@ static int arm_iommu_mmap(struct device *dev, struct vm_area_struct *vma,
 			  unsigned long attrs)
 {
 	unsigned long count = PAGE_ALIGN(size) >> PAGE_SHIFT;
-	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
 	struct page **pages;
+	phys_addr_t phys;
 	int ret;
 
 	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
 	/* A pool buffer's handle is no IOVA: the pool knows its pages. */
 	if (dma_mmap_from_dev_coherent(dev, vma, cpu_addr, size, &ret))
 		return ret;
+	phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
 	pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
 	if (pages)
 		return vm_map_pages(vma, pages, count);
@@ -776,12 +777,13 @@ static int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
 				 void *cpu_addr, dma_addr_t handle, size_t size,
 				 unsigned long attrs)
 {
-	phys_addr_t phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
 	struct page **pages;
+	phys_addr_t phys;
 	int ret;
 
 	if (dma_get_sgtable_from_dev_coherent(dev, sgt, cpu_addr, size, &ret))
 		return ret;
+	phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
 	pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
 	if (pages)
 		return sg_alloc_table_from_pages(sgt, pages,
