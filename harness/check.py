@@ -205,23 +205,26 @@ FAULTS_VIRT = [
 # QEMU's user network (and 4 MiB over TCP to a "cat" QEMU runs on the host
 # for guestfwd), and dmatest on the PL330's channels.  The console
 # is the second UART; QEMU cannot power the board off, so /init resets it.
-BOARD_ZYNQ = [
-    "-M", "xilinx-zynq-a9", "-m", "1024", "-serial", "null",
-    "-serial", "mon:stdio",
-    "-dtb", "{build}/arch/arm/boot/dts/xilinx/zynq-zc702.dtb",
-    "-drive", "if=sd,format=raw,file={disk}",
-    "-nic", "user,guestfwd=tcp:10.0.2.100:7777-cmd:cat"]
+def board(machine, dtb, *devices):
+    """A board's QEMU options: its DTB from the kernel tree, console on the
+    second UART, and @devices."""
+    return ["-M", machine, "-m", "1024", "-serial", "null",
+            "-serial", "mon:stdio",
+            "-dtb", "{build}/arch/arm/boot/dts/" + dtb] + list(devices)
+
+
+BOARD_ZYNQ = board("xilinx-zynq-a9", "xilinx/zynq-zc702.dtb",
+                   "-drive", "if=sd,format=raw,file={disk}",
+                   "-nic", "user,guestfwd=tcp:10.0.2.100:7777-cmd:cat")
 
 # i.MX6Q sabrelite (Cortex-A9, PL310): the uSDHC with an SD card (the board
 # has a drive named sd0 already).  Its FEC does not probe with this kernel
 # (nor upstream's: see README), and QEMU does not model the i.MX SDMA
 # engine: no network, no dmatest.
-BOARD_SABRELITE = [
-    "-M", "sabrelite", "-m", "1024", "-serial", "null",
-    "-serial", "mon:stdio",
-    "-dtb", "{build}/arch/arm/boot/dts/nxp/imx/imx6q-sabrelite.dtb",
-    "-drive", "if=none,id=card,format=raw,file={disk}",
-    "-device", "sd-card,drive=card,bus=sd-bus", "-nic", "user"]
+BOARD_SABRELITE = board("sabrelite", "nxp/imx/imx6q-sabrelite.dtb",
+                        "-drive", "if=none,id=card,format=raw,file={disk}",
+                        "-device", "sd-card,drive=card,bus=sd-bus",
+                        "-nic", "user")
 
 BOOT_RUNS = [
     ("drivers-vexpress", "boards.config",
