@@ -26,6 +26,9 @@
  *                      disktest.tcp=ADDR:PORT (send 4 MiB over TCP to
  *                                             ADDR:PORT, which echoes it,
  *                                             and compare what comes back)
+ *                      disktest.fb=FB        (fill /dev/FB through write()
+ *                                             and read it back through
+ *                                             mmap(), then the other way)
  *                      disktest.reset=1      (end with a reset, which QEMU's
  *                                             -no-reboot turns into an exit,
  *                                             on boards it cannot power off)
@@ -37,7 +40,9 @@
 #include <netinet/in.h>
 #include <net/if.h>
 #include <netinet/ip_icmp.h>
+#include <linux/fb.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <stdint.h>
@@ -494,6 +499,67 @@ static void test_dmatest(const char *iterations)
 		result(0, "%s: dmatest reported a summary", "dmatest");
 }
 
+/* Whether @len bytes at @mem hold the pattern from byte @shift on. */
+static int holds_pattern(const uint32_t *mem, size_t len, uint64_t shift)
+{
+	size_t i;
+
+	for (i = 0; i < len / 4; i++)
+		if (mem[i] != pattern_word(shift / 4 + i)) {
+			printf("# mismatch at byte %zu\n", i * 4);
+			return 0;
+		}
+	return 1;
+}
+
+/*
+ * A framebuffer's memory is a coherent (write-combining) DMA buffer its
+ * driver allocated and maps to user space: fill it with write() and read
+ * it back through mmap(), then fill it through mmap() and read it back
+ * with read().  The console must not draw on it meanwhile.
+ */
+static void test_fb(const char *fb)
+{
+	struct fb_fix_screeninfo fix;
+	char path[64];
+	uint32_t *mem, *buf;
+	size_t len, done;
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/dev/%s", fb);
+	wait_for(path);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || ioctl(fd, FBIOGET_FSCREENINFO, &fix)) {
+		result(0, "%s: the framebuffer opens", fb);
+		return;
+	}
+	len = fix.smem_len & ~(size_t)(CHUNK - 1);
+	printf("# %s: %s, %u bytes at %#lx\n", fb, fix.id, fix.smem_len,
+	       fix.smem_start);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	buf = malloc(CHUNK);
+	if (mem == MAP_FAILED || !buf || !len) {
+		result(0, "%s: the framebuffer maps", fb);
+		close(fd);
+		return;
+	}
+	for (ok = 1, done = 0; ok && done < len; done += CHUNK) {
+		fill(buf, done);
+		ok = pwrite(fd, buf, CHUNK, done) == CHUNK;
+	}
+	result(ok && holds_pattern(mem, len, 0),
+	       "%s: written with write(), read back through mmap()", fb);
+	for (done = 0; done < len; done += CHUNK)
+		fill(mem + done / 4, len + done);
+	for (ok = 1, done = 0; ok && done < len; done += CHUNK)
+		ok = pread(fd, buf, CHUNK, done) == CHUNK &&
+		     holds_pattern(buf, CHUNK, len + done);
+	result(ok, "%s: written through mmap(), read back with read()", fb);
+	free(buf);
+	munmap(mem, len);
+	close(fd);
+}
+
 /*
  * Sum the allocs column of debugfs arm-dma/allocators, echoing the table:
  * the drivers' coherent buffers must have come through the layer.
@@ -554,6 +620,8 @@ int main(void)
 		test_rebind(strdup(rebind), nets);
 	if (cmdline_value("disktest.tcp"))
 		test_tcp(strdup(cmdline_value("disktest.tcp")));
+	if (cmdline_value("disktest.fb"))
+		test_fb(cmdline_value("disktest.fb"));
 	if (cmdline_value("disktest.dmatest"))
 		test_dmatest(strdup(cmdline_value("disktest.dmatest")));
 	devs = cmdline_value("disktest.devs");
