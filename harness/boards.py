@@ -27,9 +27,10 @@ def workloads(log):
     if not os.path.exists(log):
         return found
     for line in open(log, errors="replace"):
-        m = re.match(r"^(not )?ok \d+ (.*?)( # SKIP.*)?$", line.rstrip())
+        m = re.match(r"^(not )?ok (?:\d+|-) (.*?)( # .*)?$", line.rstrip())
         if m:
-            found[m.group(2)] = "skip" if m.group(3) else \
+            skip = m.group(3) and m.group(3).startswith(" # SKIP")
+            found[m.group(2)] = "skip" if skip else \
                 ("FAIL" if m.group(1) else "pass")
     return found
 

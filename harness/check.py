@@ -20,9 +20,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 
 import conformance
 import patches
+import screen
 
 QEMU_CONFIGS = "tools/testing/kunit/qemu_configs"
 
@@ -435,6 +438,33 @@ def build_kernel(src, out, fragment):
     return True
 
 
+def run_console(cmd, stem):
+    """Run QEMU's @cmd to its end or BOOT_TIMEOUT: (console, timed out).
+
+    It gets a QMP socket; when /init announces a picture on its display, a
+    screendump (stem.ppm) is checked against it and the verdict added to
+    the console as a KTAP line of its own (screen.py)."""
+    sockdir = tempfile.mkdtemp(prefix="qmp-")
+    sock = os.path.join(sockdir, "qmp")
+    proc = subprocess.Popen(cmd + ["-qmp", "unix:%s,server=on,wait=off" % sock],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            errors="replace")
+    timer = threading.Timer(BOOT_TIMEOUT, proc.kill)
+    timer.start()
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        verdict = screen.check(sock, line, stem + ".ppm")
+        if verdict:
+            lines.append(verdict + "\n")
+    proc.wait()
+    timed_out = not timer.is_alive() and proc.returncode < 0
+    timer.cancel()
+    shutil.rmtree(sockdir, ignore_errors=True)
+    return "".join(lines), timed_out
+
+
 def boot_run(src, build, name, kernel, qemu, append, init="disktest.c"):
     """Boot a run with a /init of harness/; returns its tally and a note.
 
@@ -475,20 +505,14 @@ def boot_run(src, build, name, kernel, qemu, append, init="disktest.c"):
         cmd += ["-kernel", os.path.join(out, "arch/arm/boot/zImage")]
     cmd += [cut_dtb(out, a).format(build=out, disk=disk) for a in qemu]
     print("check: " + " ".join(cmd), flush=True)
-    try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, errors="replace",
-                              timeout=BOOT_TIMEOUT)
-        console = proc.stdout
-    except subprocess.TimeoutExpired as e:
-        console = (e.stdout or b"").decode(errors="replace")
+    console, timed_out = run_console(cmd, os.path.join(build, name))
+    if timed_out:
         tally["failed"] += 1
     with open(os.path.join(build, name + ".log"), "w") as f:
         f.write(console)
     planned = False
     for line in console.splitlines():
-        m = re.match(r"^(not )?ok \d+ (.*)", line)
+        m = re.match(r"^(not )?ok (?:\d+|-) (.*)", line)
         if m:
             print("[%s] %s" % (name, line))
             tally["failed" if m.group(1) else "passed"] += 1

@@ -513,6 +513,34 @@ static int holds_pattern(const uint32_t *mem, size_t len, uint64_t shift)
 }
 
 /*
+ * What the display controller scans out, for the harness to see: blocks of
+ * 16x16 pixels, block i white (every bit set, whatever the pixel format)
+ * when bit 0 of pattern_word(i) is, else black.  The harness takes a
+ * screendump when it reads the line printed here; the picture stays.
+ */
+static void show_blocks(const char *fb, uint8_t *mem, int fd,
+			const struct fb_fix_screeninfo *fix)
+{
+	struct fb_var_screeninfo var;
+	unsigned int x, y, bpp, across;
+
+	if (ioctl(fd, FBIOGET_VSCREENINFO, &var) || var.bits_per_pixel % 8) {
+		result(0, "%s: the framebuffer's geometry is known", fb);
+		return;
+	}
+	bpp = var.bits_per_pixel / 8;
+	across = (var.xres + 15) / 16;
+	for (y = 0; y < var.yres; y++)
+		for (x = 0; x < var.xres; x++)
+			memset(mem + y * fix->line_length + x * bpp,
+			       pattern_word(y / 16 * across + x / 16) & 1 ?
+			       0xff : 0, bpp);
+	printf("# screendump %s %ux%u\n", fb, var.xres, var.yres);
+	fflush(stdout);
+	sleep(2);
+}
+
+/*
  * A framebuffer's memory is a coherent (write-combining) DMA buffer its
  * driver allocated and maps to user space: fill it with write() and read
  * it back through mmap(), then fill it through mmap() and read it back
@@ -536,7 +564,8 @@ static void test_fb(const char *fb)
 	len = fix.smem_len & ~(size_t)(CHUNK - 1);
 	printf("# %s: %s, %u bytes at %#lx\n", fb, fix.id, fix.smem_len,
 	       fix.smem_start);
-	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	mem = mmap(NULL, fix.smem_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   0);
 	buf = malloc(CHUNK);
 	if (mem == MAP_FAILED || !buf || !len) {
 		result(0, "%s: the framebuffer maps", fb);
@@ -555,8 +584,9 @@ static void test_fb(const char *fb)
 		ok = pread(fd, buf, CHUNK, done) == CHUNK &&
 		     holds_pattern(buf, CHUNK, len + done);
 	result(ok, "%s: written through mmap(), read back with read()", fb);
+	show_blocks(fb, (uint8_t *)mem, fd, &fix);
 	free(buf);
-	munmap(mem, len);
+	munmap(mem, fix.smem_len);
 	close(fd);
 }
 
