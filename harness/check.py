@@ -248,9 +248,9 @@ BOARD_SABRELITE = board("sabrelite", "nxp/imx/imx6q-sabrelite.dtb",
                         "-nic", "user,guestfwd=tcp:10.0.2.100:7777-cmd:cat")
 
 # Versatile Express with its CA9 core tile: the PL111 on the tile scans out
-# a framebuffer its driver allocates from the tile's reserved video memory
-# (a shared-dma-pool), through the SiI9022 DVI transmitter on the
-# motherboard's I2C; and the MMCI (which has no DMA channel there: PIO).
+# a framebuffer its driver allocates with dma_alloc_wc(), through the
+# SiI9022 DVI transmitter on the motherboard's I2C; and the MMCI (which has
+# no DMA channel there: PIO).
 # The kernel's DTB gives the transmitter a second input port, the
 # motherboard's CLCD, which its driver takes for the next bridge of the
 # chain and waits for forever: pristine 6.12 never gets a framebuffer
