@@ -442,12 +442,13 @@ def run_console(cmd, stem):
     """Run QEMU's @cmd to its end or BOOT_TIMEOUT: (console, timed out).
 
     It gets a QMP socket; when /init announces a picture on its display, a
-    screendump (stem.ppm) is checked against it and the verdict added to
-    the console as a KTAP line of its own (screen.py)."""
+    screendump (stem.ppm) is checked against it, the verdict added to the
+    console as a KTAP line of its own (screen.py), and /init told to go on
+    with a newline on the console's input."""
     sockdir = tempfile.mkdtemp(prefix="qmp-")
     sock = os.path.join(sockdir, "qmp")
     proc = subprocess.Popen(cmd + ["-qmp", "unix:%s,server=on,wait=off" % sock],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True,
                             errors="replace")
     timer = threading.Timer(BOOT_TIMEOUT, proc.kill)
@@ -458,6 +459,11 @@ def run_console(cmd, stem):
         verdict = screen.check(sock, line, stem + ".ppm")
         if verdict:
             lines.append(verdict + "\n")
+            try:
+                proc.stdin.write("\n")
+                proc.stdin.flush()
+            except BrokenPipeError:
+                pass
     proc.wait()
     timed_out = not timer.is_alive() and proc.returncode < 0
     timer.cancel()

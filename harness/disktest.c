@@ -42,6 +42,7 @@
 #include <netinet/ip_icmp.h>
 #include <linux/fb.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -513,10 +514,27 @@ static int holds_pattern(const uint32_t *mem, size_t len, uint64_t shift)
 }
 
 /*
+ * The harness answers a line asking it to look (on the console, which
+ * QEMU connects to its stdin) with a newline once it has looked.  Wait
+ * for that, or 20 s.
+ */
+static void wait_for_host(void)
+{
+	struct timeval tv = { .tv_sec = 20 };
+	fd_set in;
+	char c;
+
+	FD_ZERO(&in);
+	FD_SET(0, &in);
+	if (select(1, &in, NULL, NULL, &tv) != 1 || read(0, &c, 1) != 1)
+		printf("# no answer from the host\n");
+}
+
+/*
  * What the display controller scans out, for the harness to see: blocks of
  * 16x16 pixels, block i white (every bit set, whatever the pixel format)
  * when bit 0 of pattern_word(i) is, else black.  The harness takes a
- * screendump when it reads the line printed here; the picture stays.
+ * screendump when it reads the line printed here.
  */
 static void show_blocks(const char *fb, uint8_t *mem, int fd,
 			const struct fb_fix_screeninfo *fix)
@@ -537,7 +555,7 @@ static void show_blocks(const char *fb, uint8_t *mem, int fd,
 			       0xff : 0, bpp);
 	printf("# screendump %s %ux%u\n", fb, var.xres, var.yres);
 	fflush(stdout);
-	sleep(2);
+	wait_for_host();
 }
 
 /*
