@@ -24,6 +24,7 @@ import tempfile
 import threading
 
 import conformance
+import echo
 import patches
 import screen
 
@@ -205,9 +206,14 @@ FAULTS_VIRT = [
 # Real SoCs QEMU models, booted with their own device trees from the
 # kernel tree, their drivers as clients: on Zynq-7000 (Cortex-A9, PL310)
 # the Arasan SDHCI (ADMA2) with an SD card, the Cadence GEM (macb) on
-# QEMU's user network (and 4 MiB over TCP to a "cat" QEMU runs on the host
-# for guestfwd), and dmatest on the PL330's channels.  The console
+# QEMU's user network (and 4 MiB over TCP to an echo server on the host's
+# loopback, through a guestfwd), and dmatest on the PL330's channels.  The console
 # is the second UART; QEMU cannot power the board off, so /init resets it.
+# The TCP workload's far end: harness/echo.py's server on the host's
+# loopback, which {echo} names the port of.
+ECHO = "tcp:127.0.0.1:{echo}"
+
+
 def board(machine, dtb, *devices, cut=()):
     """A board's QEMU options: its DTB from the kernel tree (without the
     nodes @cut names, see cut_dtb()), console on the second UART, and
@@ -236,7 +242,7 @@ def cut_dtb(out, arg):
 
 BOARD_ZYNQ = board("xilinx-zynq-a9", "xilinx/zynq-zc702.dtb",
                    "-drive", "if=sd,format=raw,file={disk}",
-                   "-nic", "user,guestfwd=tcp:10.0.2.100:7777-cmd:cat")
+                   "-nic", "user,guestfwd=tcp:10.0.2.100:7777-" + ECHO)
 
 # i.MX6Q sabrelite (Cortex-A9, PL310): the uSDHC with an SD card (the board
 # has a drive named sd0 already) and the FEC on QEMU's user network, with
@@ -245,12 +251,12 @@ BOARD_ZYNQ = board("xilinx-zynq-a9", "xilinx/zynq-zc702.dtb",
 BOARD_SABRELITE = board("sabrelite", "nxp/imx/imx6q-sabrelite.dtb",
                         "-drive", "if=none,id=card,format=raw,file={disk}",
                         "-device", "sd-card,drive=card,bus=sd-bus",
-                        "-nic", "user,guestfwd=tcp:10.0.2.100:7777-cmd:cat")
+                        "-nic", "user,guestfwd=tcp:10.0.2.100:7777-" + ECHO)
 
 # Versatile Express with its CA9 core tile: the PL111 on the tile scans out
 # a framebuffer its driver allocates with dma_alloc_wc(), through the
-# SiI9022 DVI transmitter on the motherboard's I2C; and the MMCI (which has
-# no DMA channel there: PIO).
+# SiI9022 DVI transmitter on the motherboard's I2C; the MMCI and the
+# LAN9118 Ethernet (which have no DMA channel there: PIO).
 # The kernel's DTB gives the transmitter a second input port, the
 # motherboard's CLCD, which its driver takes for the next bridge of the
 # chain and waits for forever: pristine 6.12 never gets a framebuffer
@@ -259,6 +265,7 @@ DVI_MB_PORT = ("/bus@40000000/motherboard-bus@40000000/iofpga@7,00000000/"
                "i2c@16000/dvi-transmitter@39/ports/port@1")
 BOARD_VEXPRESS = board("vexpress-a9", "arm/vexpress-v2p-ca9.dtb",
                        "-drive", "if=sd,format=raw,file={disk}",
+                       "-nic", "user,guestfwd=tcp:10.0.2.100:7777-" + ECHO,
                        cut=[DVI_MB_PORT])
 
 BOOT_RUNS = [
@@ -287,8 +294,8 @@ BOOT_RUNS = [
      "disktest.dmatest=20 disktest.reset=1 disktest.tcp=10.0.2.100:7777" +
      VIRT_NET),
     ("board-vexpress", "boards.config", BOARD_VEXPRESS,
-     "console=ttyAMA1 disktest.devs=mmcblk0 "
-     "disktest.mib=4 disktest.fb=fb0"),
+     "console=ttyAMA1 disktest.devs=mmcblk0 disktest.mib=4 disktest.fb=fb0 "
+     "disktest.tcp=10.0.2.100:7777" + VIRT_NET),
     ("board-sabrelite", "boards.config", BOARD_SABRELITE,
      "console=ttymxc1 disktest.devs=mmcblk1 disktest.mib=4 disktest.reset=1 "
      "disktest.tcp=10.0.2.100:7777" + VIRT_NET),
@@ -509,9 +516,13 @@ def boot_run(src, build, name, kernel, qemu, append, init="disktest.c"):
         cmd += ["-serial", "stdio"]
     if "-kernel" not in qemu:
         cmd += ["-kernel", os.path.join(out, "arch/arm/boot/zImage")]
-    cmd += [cut_dtb(out, a).format(build=out, disk=disk) for a in qemu]
+    server = echo.start()
+    cmd += [cut_dtb(out, a).format(build=out, disk=disk,
+                                   echo=server.getsockname()[1])
+            for a in qemu]
     print("check: " + " ".join(cmd), flush=True)
     console, timed_out = run_console(cmd, os.path.join(build, name))
+    server.close()
     if timed_out:
         tally["failed"] += 1
     with open(os.path.join(build, name + ".log"), "w") as f:
