@@ -32,6 +32,9 @@
  *                      disktest.reset=1      (end with a reset, which QEMU's
  *                                             -no-reboot turns into an exit,
  *                                             on boards it cannot power off)
+ *                      disktest.end=host     (end by asking the harness to
+ *                                             stop QEMU, on boards whose
+ *                                             own way down is faulty)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -700,6 +703,11 @@ int main(void)
 	       tests - failures, failures);
 	fflush(stdout);
 	sync();
+	if (cmdline_value("disktest.end")) {
+		printf("# disktest: the host stops QEMU\n");
+		fflush(stdout);
+		wait_for_host();
+	}
 	reboot(cmdline_value("disktest.reset") ? RB_AUTOBOOT : RB_POWER_OFF);
 	return 0;
 }

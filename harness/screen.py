@@ -9,9 +9,9 @@ screendump over QMP and checks that every block shows what was drawn.  A
 framebuffer whose DMA address is not where the CPU wrote shows something
 else.
 """
-import json
 import re
-import socket
+
+import qmp
 
 ANNOUNCED = re.compile(r"^# screendump (\w+) (\d+)x(\d+)$")
 BLOCK = 16
@@ -22,24 +22,6 @@ def pattern_word(i):
     x = (i * 0x9e3779b97f4a7c15 + 0x5bd1e995) & (2**64 - 1)
     x ^= x >> 29
     return ((x * 0xbf58476d1ce4e5b9) & (2**64 - 1)) >> 32
-
-
-def qmp(path, command, **arguments):
-    """Run @command on the QMP socket at @path; its reply."""
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.settimeout(30)
-        sock.connect(path)
-        f = sock.makefile("rw")
-        f.readline()
-        for cmd in ({"execute": "qmp_capabilities"},
-                    {"execute": command, "arguments": arguments}):
-            f.write(json.dumps(cmd) + "\n")
-            f.flush()
-            while True:
-                reply = json.loads(f.readline())
-                if "return" in reply or "error" in reply:
-                    break
-        return reply
 
 
 def read_ppm(path):
@@ -84,7 +66,7 @@ def check(qmp_path, line, dump):
     fb, width, height = m.group(1), int(m.group(2)), int(m.group(3))
     what = "%s: the display controller scans out what was drawn" % fb
     try:
-        reply = qmp(qmp_path, "screendump", filename=dump)
+        reply = qmp.run(qmp_path, "screendump", filename=dump)
     except OSError as e:
         return "not ok - %s # QMP: %s" % (what, e)
     if "error" in reply:
