@@ -204,17 +204,17 @@ FAULTS_VIRT = [
     "-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2", "-m", "1024",
     "-device", "edu,dma_mask=0xffffffff"]
 
-# Real SoCs QEMU models, booted with their own device trees from the
-# kernel tree, their drivers as clients: on Zynq-7000 (Cortex-A9, PL310)
-# the Arasan SDHCI (ADMA2) with an SD card, the Cadence GEM (macb) on
-# QEMU's user network (and 4 MiB over TCP to an echo server on the host's
-# loopback, through a guestfwd), and dmatest on the PL330's channels.  The console
-# is the second UART; QEMU cannot power the board off, so /init resets it.
 # The TCP workload's far end: harness/echo.py's server on the host's
 # loopback, which {echo} names the port of.
 ECHO = "tcp:127.0.0.1:{echo}"
 
 
+# Real SoCs QEMU models, booted with their own device trees from the
+# kernel tree, their drivers as clients: on Zynq-7000 (Cortex-A9, PL310)
+# the Arasan SDHCI (ADMA2) with an SD card, the Cadence GEM (macb) on
+# QEMU's user network (and 4 MiB over TCP to ECHO, through a guestfwd),
+# and dmatest on the PL330's channels.  The console is the second UART;
+# QEMU cannot power the board off, so /init resets it.
 def board(machine, dtb, *devices, cut=()):
     """A board's QEMU options: its DTB from the kernel tree (without the
     nodes @cut names, see cut_dtb()), console on the second UART, and

@@ -287,8 +287,8 @@ static void test_ping(const char *netdev, const char *addr)
 }
 
 /*
- * 4 MiB of the pattern over TCP to an echo endpoint (QEMU's guestfwd to a
- * "cat" on the host), 64 KiB at a time, each read back and compared: the
+ * 4 MiB of the pattern over TCP to an echo endpoint (the harness's echo
+ * server, which QEMU's guestfwd reaches), 64 KiB at a time, each read back and compared: the
  * NIC's streaming maps both ways, with segmentation and real TCP.
  */
 static void test_tcp(char *spec)
@@ -590,8 +590,7 @@ static void test_fb(const char *fb)
 	buf = malloc(CHUNK);
 	if (mem == MAP_FAILED || !buf || !len) {
 		result(0, "%s: the framebuffer maps", fb);
-		close(fd);
-		return;
+		goto out;
 	}
 	for (ok = 1, done = 0; ok && done < len; done += CHUNK) {
 		fill(buf, done);
@@ -606,8 +605,10 @@ static void test_fb(const char *fb)
 		     holds_pattern(buf, CHUNK, len + done);
 	result(ok, "%s: written through mmap(), read back with read()", fb);
 	show_blocks(fb, (uint8_t *)mem, fd, &fix);
+out:
 	free(buf);
-	munmap(mem, fix.smem_len);
+	if (mem != MAP_FAILED)
+		munmap(mem, fix.smem_len);
 	close(fd);
 }
 
