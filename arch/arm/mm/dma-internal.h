@@ -8,7 +8,7 @@
  *   dma-mapping.c		arch_setup_dma_ops(): which ops a device gets
  *   dma-iommu-legacy.c		the arm_iommu_* API drivers call
  *   dma-direct-ops.c		arm_dma_ops, arm_coherent_dma_ops
- *   dma-iommu.c		arm_iommu_dma_ops
+ *   dma-iommu{,-coherent,-sg,-map}.c  arm_iommu_dma_ops (dma-iommu-ops.h)
  *   dma-iommu-domain.c		a device's DMA domain, set up and torn down
  *   dma-iova.c			IOVA space and flush queue of a domain
  *   dma-streaming.c		map, unmap and sync without an IOMMU
@@ -199,7 +199,7 @@ extern const struct dma_map_ops arm_dma_ops;
 extern const struct dma_map_ops arm_coherent_dma_ops;
 const struct dma_map_ops *arm_dma_direct_ops(struct device *dev);
 
-/* dma-iommu.c */
+/* dma-iommu.c: the ops table; its members are in dma-iommu-ops.h */
 extern const struct dma_map_ops arm_iommu_dma_ops;
 
 /* dma-iommu-domain.c: the DMA domain of a device behind an IOMMU */

@@ -37,7 +37,7 @@ unsigned int arm_iommu_fq_pending(struct device *dev);
 long arm_iommu_iova_live(struct device *dev);
 void arm_iommu_set_lazy(struct device *dev, bool lazy);
 
-/* dma-iommu.c: a scatterlist goes into the domain here, runs and padding */
+/* dma-iommu-sg.c: a scatterlist goes into the domain here, runs and padding */
 struct scatterlist;
 int arm_iommu_map_entries(struct iommu_domain *domain, unsigned long iova,
 			  struct scatterlist *sgl, unsigned int n, int prot);
