@@ -17,7 +17,10 @@ import overlay
 
 HARNESS = os.path.dirname(os.path.abspath(__file__))
 
-# Project files copied as they are.
+SMMU = "drivers/iommu/arm/smmu-v3-arm32"
+
+# Project files and folders copied as they are (but the SMMU driver's
+# Kconfig, which gets harness/bench-upstream-smmu.Kconfig).
 COPIED = [
     "kernel/dma/alloc_benchmark.c",
     "kernel/dma/api_conformance_test.c",
@@ -27,10 +30,8 @@ COPIED = [
     "include/kunit/qemu_edu.h",
     "tools/testing/kunit/qemu_configs/armdma_virt.py",
     "tools/testing/kunit/qemu_configs/armdma_vexpress.py",
-] + ["drivers/iommu/arm/smmu-v3-arm32/" + name for name in (
-    "Makefile", "smmu-v3.c", "smmu-v3-queue.c", "smmu-v3-enc.c", "smmu-v3.h")]
-
-SMMU = "drivers/iommu/arm/smmu-v3-arm32"
+    SMMU,
+]
 
 # Lines appended to upstream files.
 APPENDED = [
@@ -43,6 +44,16 @@ APPENDED = [
      "obj-$(CONFIG_ARM_SMMU_V3_ARM32) += smmu-v3-arm32/"),
     ("drivers/iommu/Kconfig", 'source "%s/Kconfig"' % SMMU),
 ]
+
+
+def files(project, path):
+    """@path, or the files of folder @path, relative to @project."""
+    full = os.path.join(project, path)
+    if not os.path.isdir(full):
+        return [path]
+    return [os.path.join(path, name) for name in sorted(os.listdir(full))
+            if os.path.isfile(os.path.join(full, name)) and
+            (path, name) != (SMMU, "Kconfig")]
 
 
 def copy_if_changed(src, dst):
@@ -61,7 +72,9 @@ def prepare(project, build_dir):
     src = os.path.join(build_dir, "linux-upstream")
     overlay.unpack(src)
     for path in COPIED:
-        copy_if_changed(os.path.join(project, path), os.path.join(src, path))
+        for name in files(project, path):
+            copy_if_changed(os.path.join(project, name),
+                            os.path.join(src, name))
     copy_if_changed(os.path.join(HARNESS, "bench-upstream-smmu.Kconfig"),
                     os.path.join(src, SMMU, "Kconfig"))
     for path, line in APPENDED:

@@ -4,10 +4,12 @@
  * descriptors and commands.  Pure functions of their arguments, so that
  * KUnit can hold them against the specification's field layout.
  */
+#include <linux/bitfield.h>
+#include <linux/io-pgtable.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
-#include "smmu-v3.h"
+#include "smmu-v3-enc.h"
 
 void smmu_ste_abort(u64 *ste)
 {

@@ -19,7 +19,7 @@
 #include <linux/sizes.h>
 #include <linux/string.h>
 
-#include "smmu-v3.h"
+#include "smmu-v3-internal.h"
 
 static void an_abort_ste_is_valid_with_config_abort(struct kunit *test)
 {
@@ -530,13 +530,13 @@ static void faults_after_a_full_event_queue_are_still_reported(struct kunit *tes
 
 	attach_paging_domain(test, t);
 	iommu_set_fault_handler(t->domain, count_fault, t);
-	lost = atomic_read(&smmu->events_lost);
+	lost = atomic_read(&smmu->q.events_lost);
 	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, true));
 	for (waited = 0; waited < 1000 && atomic_read(&t->faults) <
-	     (1 << smmu->evtq.log2n); waited += 20)
+	     (1 << smmu->q.evtq.log2n); waited += 20)
 		msleep(20);
 	msleep(100);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&smmu->events_lost), lost + 1,
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&smmu->q.events_lost), lost + 1,
 			    "one loss of events, reported once");
 
 	seen = atomic_read(&t->faults);
@@ -547,7 +547,7 @@ static void faults_after_a_full_event_queue_are_still_reported(struct kunit *tes
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&t->faults), seen + 4,
 			    "the four faults of a 16-byte DMA after the loss");
 	KUNIT_EXPECT_EQ(test, READ_ONCE(t->fault_iova) & PAGE_MASK, IOVA_IN);
-	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->events_lost), lost + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->q.events_lost), lost + 1);
 }
 
 /*
@@ -560,15 +560,15 @@ static void a_refused_command_is_skipped_and_the_queue_goes_on(struct kunit *tes
 	struct edu_test *t = test->priv;
 	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
 	u64 bad[CMD_DWORDS] = { FIELD_PREP(CMD0_OP, 0xff), 0 };
-	int errors = atomic_read(&smmu->cmdq_errors);
-	int timeouts = atomic_read(&smmu->sync_timeouts);
+	int errors = atomic_read(&smmu->q.cmdq_errors);
+	int timeouts = atomic_read(&smmu->q.sync_timeouts);
 
-	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(smmu, bad, 1), -EIO);
-	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->cmdq_errors), errors + 1);
-	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(smmu, NULL, 0), 0);
-	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(smmu, NULL, 0), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->cmdq_errors), errors + 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->sync_timeouts), timeouts);
+	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(&smmu->q, bad, 1), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->q.cmdq_errors), errors + 1);
+	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(&smmu->q, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(&smmu->q, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->q.cmdq_errors), errors + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->q.sync_timeouts), timeouts);
 
 	dma_after_unmap_faults_and_leaves_memory_alone(test);
 }
@@ -589,7 +589,7 @@ static int cmdq_flood_thread(void *data)
 	for (j = 0; j < 16; j++)
 		smmu_cmd_tlbi_va(cmds + j * CMD_DWORDS, 0, j * SZ_4K, true);
 	for (i = 0; i < 2000; i++)
-		if (smmu_cmdq_issue_sync(f->smmu, cmds, 1 + i % 16))
+		if (smmu_cmdq_issue_sync(&f->smmu->q, cmds, 1 + i % 16))
 			atomic_inc(&f->failures);
 	complete(&f->done[cpu]);
 	return 0;
@@ -611,9 +611,9 @@ static void the_command_queue_takes_batches_from_two_cpus(struct kunit *test)
 		kunit_skip(test, "needs CPUs 0 and 1 online: QEMU -smp 2");
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->smmu = smmu_of(&t->pdev->dev);
-	kunit_info(test, "command queue of %u entries\n", 1U << f->smmu->cmdq.log2n);
-	timeouts = atomic_read(&f->smmu->sync_timeouts);
-	errors = atomic_read(&f->smmu->cmdq_errors);
+	kunit_info(test, "command queue of %u entries\n", 1U << f->smmu->q.cmdq.log2n);
+	timeouts = atomic_read(&f->smmu->q.sync_timeouts);
+	errors = atomic_read(&f->smmu->q.cmdq_errors);
 	for (cpu = 0; cpu < 2; cpu++) {
 		struct task_struct *task;
 
@@ -626,8 +626,8 @@ static void the_command_queue_takes_batches_from_two_cpus(struct kunit *test)
 	for (cpu = 0; cpu < 2; cpu++)
 		wait_for_completion(&f->done[cpu]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->failures), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&f->smmu->sync_timeouts), timeouts);
-	KUNIT_EXPECT_EQ(test, atomic_read(&f->smmu->cmdq_errors), errors);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->smmu->q.sync_timeouts), timeouts);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->smmu->q.cmdq_errors), errors);
 
 	/* Invalidation still reaches the SMMU's TLB. */
 	dma_after_unmap_faults_and_leaves_memory_alone(test);
