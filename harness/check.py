@@ -41,17 +41,17 @@ BUILDS = {
              ["arch/arm/mm", "arch/arm/mm/iommu.kunitconfig",
               "arch/arm/mm/checkers.kunitconfig",
               "drivers/iommu/arm/smmu-v3-arm32",
-              "kernel/dma/conformance.kunitconfig",
+              "kernel/dma/conformance",
               # The restricted pool the device tree of the virt runs
               # describes (harness/virt-dtb.sh dma-pools): needs LPAE's
               # swiotlb, which vexpress does not build.
-              "kernel/dma/conformance-pools.kunitconfig"]),
+              "kernel/dma/conformance/pools.kunitconfig"]),
     # vexpress is built as multi_v7_defconfig builds it, with more than
     # one cache model (the Broadcom STB's), so that DMA cache maintenance
     # goes through the cpu_cache table; and writable, for its recorders.
     "vexpress": ("armdma_vexpress.py", ["arch/arm/mm",
                                         "arch/arm/mm/multicache.kunitconfig",
-                                        "kernel/dma/conformance.kunitconfig"]),
+                                        "kernel/dma/conformance"]),
     # As the drivers of ARM_DMA_USE_IOMMU build it: the arm_iommu_* API.
     "virt-legacy": ("armdma_virt.py", ["arch/arm/mm/iommu-legacy.kunitconfig",
                                        "arch/arm/mm/checkers.kunitconfig"]),

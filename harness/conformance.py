@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The DMA API conformance suite (kernel/dma/api_conformance_test.c), ours
-against the pristine base.
+"""The DMA API conformance suites (kernel/dma/conformance/), ours against
+the pristine base.
 
 usage: conformance.py PROJECT BUILD upstream   (make conformance-upstream)
        conformance.py PROJECT BUILD table      (make conformance-table)
 
-"upstream" builds the suite into KUnit kernels of the pristine tree
+"upstream" builds the suites into KUnit kernels of the pristine tree
 (harness/upstream.py), boots them with the very kernel arguments and QEMU
 options of the make check runs named in SETUPS, and writes each case's
 result per setup to harness/conformance-reference.json: the reference that
@@ -23,7 +23,7 @@ import os
 import sys
 
 HARNESS = os.path.dirname(os.path.abspath(__file__))
-SUITE = "dma_api_conformance"
+SUITES = "dma_api_conformance"
 REFERENCE = os.path.join(HARNESS, "conformance-reference.json")
 
 # The make check runs (check.RUNS) the suite is compared on.
@@ -35,21 +35,21 @@ SETUPS = ["virt", "virt-cma", "virt-2g", "virt-swiotlb", "virt-smmu",
 # checkers ours runs with on virt.
 UPSTREAM_BUILDS = {
     "virt": ("armdma_virt.py",
-             ["kernel/dma/conformance.kunitconfig",
-              "kernel/dma/conformance-pools.kunitconfig",
+             ["kernel/dma/conformance",
+              "kernel/dma/conformance/pools.kunitconfig",
               os.path.join(HARNESS, "conformance-upstream-virt.kunitconfig")]),
     "vexpress": ("armdma_vexpress.py",
-                 ["kernel/dma/conformance.kunitconfig",
+                 ["kernel/dma/conformance",
                   os.path.join(HARNESS, "conformance-upstream.kunitconfig")]),
 }
 
 
 def results(path):
-    """{case: status} of the suite in a kunit.py JSON file."""
+    """{case: status} of the conformance suites in a kunit.py JSON file."""
     found = {}
 
     def walk(group):
-        if group.get("name") == SUITE:
+        if group.get("name", "").startswith(SUITES):
             for case in group.get("test_cases", []):
                 found[case["name"]] = case["status"]
         for sub in group.get("sub_groups", []):
@@ -73,7 +73,7 @@ def short_of_upstream(run, path):
         return []
     ours = results(path)
     if not ours:
-        # The suite was filtered out of this run.
+        # The suites were filtered out of this run.
         return []
     return ["%s (%s)" % (case, ours.get(case, "missing"))
             for case, status in sorted(theirs.items())
@@ -95,7 +95,8 @@ def upstream(project, build):
                      build_name)
         out = os.path.join(build, "conformance-upstream-%s.json" % name)
         check.kunit_exec(src, build_dir, build_name, kargs,
-                         check.qemu_options(build, name, qemu_extra), SUITE,
+                         check.qemu_options(build, name, qemu_extra),
+                         SUITES + "*",
                          out, UPSTREAM_BUILDS)
         ref[name] = results(out) if os.path.exists(out) else {}
         if not ref[name]:

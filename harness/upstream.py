@@ -23,10 +23,7 @@ SMMU = "drivers/iommu/arm/smmu-v3-arm32"
 # Kconfig, which gets harness/bench-upstream-smmu.Kconfig).
 COPIED = [
     "kernel/dma/alloc_benchmark.c",
-    "kernel/dma/api_conformance_test.c",
-    "kernel/dma/Kconfig.conformance",
-    "kernel/dma/conformance.kunitconfig",
-    "kernel/dma/conformance-pools.kunitconfig",
+    "kernel/dma/conformance",
     "include/kunit/qemu_edu.h",
     "tools/testing/kunit/qemu_configs/armdma_virt.py",
     "tools/testing/kunit/qemu_configs/armdma_vexpress.py",
@@ -38,8 +35,8 @@ APPENDED = [
     ("kernel/dma/Makefile",
      "obj-$(CONFIG_DMA_MAP_BENCHMARK) += alloc_benchmark.o"),
     ("kernel/dma/Makefile",
-     "obj-$(CONFIG_DMA_API_CONFORMANCE_KUNIT_TEST) += api_conformance_test.o"),
-    ("lib/Kconfig.debug", 'source "kernel/dma/Kconfig.conformance"'),
+     "obj-$(CONFIG_DMA_API_CONFORMANCE_KUNIT_TEST) += conformance/"),
+    ("lib/Kconfig.debug", 'source "kernel/dma/conformance/Kconfig"'),
     ("drivers/iommu/arm/Makefile",
      "obj-$(CONFIG_ARM_SMMU_V3_ARM32) += smmu-v3-arm32/"),
     ("drivers/iommu/Kconfig", 'source "%s/Kconfig"' % SMMU),
