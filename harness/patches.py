@@ -35,7 +35,7 @@ GIT_ENV = {
     "GIT_AUTHOR_DATE": DATE, "GIT_COMMITTER_DATE": DATE,
 }
 # The one suite verify runs from the applied tree, on the virt build.
-SUITE = "arm_dma_alloc"
+SUITE = "arm_dma_alloc*"
 
 
 def die(msg):
@@ -294,7 +294,7 @@ def verify(project, build, src, kunit):
     # Same layout as BUILD/linux and BUILD/kunit-virt, so ccache hits.
     tally_suite, note = kunit(tree, os.path.join(work, "kunit-virt"), SUITE)
     result(tally_suite["failed"] == 0 and tally_suite["passed"] > 0,
-           "the %s suite passes on a kernel built from the applied tree "
+           "the %s suites pass on a kernel built from the applied tree "
            "(%d cases)" % (SUITE, tally_suite["passed"]))
     return tally, note
 

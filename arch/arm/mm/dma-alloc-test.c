@@ -3,8 +3,8 @@
  * KUnit suite: dma_alloc_coherent() on ARM.
  *
  * Each case is one sentence of the specification: which allocator serves a
- * request, what the memory it returns looks like, and what becomes of bad
- * frees.  Allocators are told apart by the counters the selector keeps;
+ * request, and what the memory it returns looks like (bad frees are
+ * dma-alloc-misuse-test.c's).  Allocators are told apart by the counters the selector keeps;
  * cache maintenance is seen by recording what the layer asks the caches to
  * do (QEMU does not model data caches, so stale data would prove nothing).
  *
@@ -12,9 +12,6 @@
  * CMA case needs cma=, the remap case needs no CMA area, and the per-device
  * pool case needs RAM that the kernel was told not to use (mem=).
  */
-#include <kunit/device.h>
-#include <kunit/static_stub.h>
-#include <kunit/test.h>
 #include <linux/anon_inodes.h>
 #include <linux/cma.h>
 #include <linux/dma-direct.h>
@@ -32,22 +29,12 @@
 #include <linux/vmalloc.h>
 #include <asm/pgtable.h>
 
-#include "dma-internal.h"
-#include "dma-test.h"
-
-struct cache_call {
-	enum arm_dma_cache_op op;
-	bool outer;
-	u64 start;
-	size_t size;
-};
+#include "dma-test-fixtures.h"
 
 struct alloc_test {
 	struct device *coherent;
 	struct device *noncoherent;
-	u64 streaming_mask[2];
-	struct cache_call calls[64];
-	unsigned int nr_calls;
+	struct arm_dma_cache_log *log;
 	long allocs[8];		/* per allocator, when the case began */
 	long refused;
 };
@@ -57,46 +44,18 @@ static struct alloc_test *ctx(struct kunit *test)
 	return test->priv;
 }
 
-static void record(enum arm_dma_cache_op op, bool outer, u64 start,
-		   size_t size)
-{
-	struct alloc_test *t = ctx(kunit_get_current_test());
-
-	if (t->nr_calls < ARRAY_SIZE(t->calls))
-		t->calls[t->nr_calls++] = (struct cache_call) {
-			.op = op, .outer = outer, .start = start, .size = size,
-		};
-}
-
-static void record_inner(enum arm_dma_cache_op op, const void *start,
-			 size_t size)
-{
-	record(op, false, (unsigned long)start, size);
-}
-
-static void record_outer(enum arm_dma_cache_op op, phys_addr_t start,
-			 size_t size)
-{
-	record(op, true, start, size);
-}
-
 static void record_cache_calls(struct kunit *test)
 {
-	kunit_activate_static_stub(test, arm_dma_inner_op, record_inner);
-	kunit_activate_static_stub(test, arm_dma_outer_op, record_outer);
+	ctx(test)->log = arm_dma_log_cache_calls(test);
 }
 
 static struct device *test_device(struct kunit *test, bool coherent)
 {
 	struct device *dev;
 
-	dev = kunit_device_register(test, coherent ? "arm-dma-coherent" :
-						     "arm-dma-noncoherent");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	dev->coherent_dma_mask = DMA_BIT_MASK(32);
-	ctx(test)->streaming_mask[coherent] = DMA_BIT_MASK(32);
-	dev->dma_mask = &ctx(test)->streaming_mask[coherent];
-	arch_setup_dma_ops(dev, coherent);
+	dev = arm_dma_test_device(test, coherent ? "arm-dma-coherent" :
+						   "arm-dma-noncoherent",
+				  coherent);
 	KUNIT_ASSERT_PTR_EQ(test, get_dma_ops(dev),
 			    coherent ? &arm_coherent_dma_ops : &arm_dma_ops);
 	return dev;
@@ -175,8 +134,8 @@ static void expect_flushed(struct kunit *test, struct page *page, size_t size)
 	bool outer = false;
 	unsigned int i;
 
-	for (i = 0; i < t->nr_calls; i++) {
-		struct cache_call *c = &t->calls[i];
+	for (i = 0; i < t->log->n; i++) {
+		struct arm_dma_cache_call *c = &t->log->calls[i];
 
 		if (c->op != ARM_DMA_FLUSH)
 			continue;
@@ -218,7 +177,7 @@ static void a_coherent_device_gets_zeroed_linear_pages_from_simple(struct kunit 
 	KUNIT_EXPECT_EQ(test, handle,
 			phys_to_dma(dev, page_to_phys(virt_to_page(vaddr))));
 	KUNIT_EXPECT_NULL(test, memchr_inv(vaddr, 0, 3 * PAGE_SIZE));
-	KUNIT_EXPECT_EQ_MSG(test, ctx(test)->nr_calls, 0,
+	KUNIT_EXPECT_EQ_MSG(test, ctx(test)->log->n, 0,
 			    "a coherent device needs no cache maintenance");
 
 	dma_free_coherent(dev, 3 * PAGE_SIZE, vaddr, handle);
@@ -391,7 +350,7 @@ static void a_coherent_request_too_large_for_the_page_allocator_gets_cma(struct 
 	KUNIT_EXPECT_EQ(test, handle,
 			phys_to_dma(dev, page_to_phys(cpu_page(vaddr))));
 	KUNIT_EXPECT_NULL(test, memchr_inv(vaddr, 0, size));
-	KUNIT_EXPECT_EQ_MSG(test, ctx(test)->nr_calls, 0,
+	KUNIT_EXPECT_EQ_MSG(test, ctx(test)->log->n, 0,
 			    "a coherent device needs no cache maintenance");
 
 	dma_free_coherent(dev, size, vaddr, handle);
@@ -755,63 +714,6 @@ static void dma_alloc_pages_gives_zeroed_lowmem_within_the_coherent_mask(struct 
 	}
 }
 
-static void freeing_memory_never_allocated_is_refused(struct kunit *test)
-{
-	struct device *dev = ctx(test)->noncoherent;
-	u8 *foreign = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-
-	arm_dma_expect_warning(test);
-
-	KUNIT_ASSERT_NOT_NULL(test, foreign);
-	memset(foreign, 0x5a, PAGE_SIZE);
-
-	dma_free_coherent(dev, PAGE_SIZE, foreign,
-			  phys_to_dma(dev, virt_to_phys(foreign)));
-	KUNIT_EXPECT_EQ(test, arm_dma_nr_refused_frees(), ctx(test)->refused + 1);
-	KUNIT_EXPECT_NULL(test, memchr_inv(foreign, 0x5a, PAGE_SIZE));
-}
-
-static void freeing_a_buffer_twice_is_refused(struct kunit *test)
-{
-	struct device *dev = ctx(test)->coherent;
-	long frees = frees_of(&arm_dma_simple_allocator);
-	dma_addr_t handle;
-	void *vaddr;
-
-	arm_dma_expect_warning(test);
-
-	vaddr = dma_alloc_coherent(dev, PAGE_SIZE, &handle, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vaddr);
-	dma_free_coherent(dev, PAGE_SIZE, vaddr, handle);
-	dma_free_coherent(dev, PAGE_SIZE, vaddr, handle);
-
-	KUNIT_EXPECT_EQ(test, frees_of(&arm_dma_simple_allocator), frees + 1);
-	KUNIT_EXPECT_EQ(test, arm_dma_nr_refused_frees(), ctx(test)->refused + 1);
-}
-
-static void freeing_with_the_wrong_size_is_refused_and_keeps_the_buffer(struct kunit *test)
-{
-	struct device *dev = ctx(test)->coherent;
-	long live = live_bytes(&arm_dma_simple_allocator);
-	dma_addr_t handle;
-	u8 *vaddr;
-
-	arm_dma_expect_warning(test);
-
-	vaddr = dma_alloc_coherent(dev, 2 * PAGE_SIZE, &handle, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vaddr);
-	memset(vaddr, 0xa5, 2 * PAGE_SIZE);
-
-	dma_free_coherent(dev, 3 * PAGE_SIZE, vaddr, handle);
-	KUNIT_EXPECT_EQ(test, arm_dma_nr_refused_frees(), ctx(test)->refused + 1);
-	KUNIT_EXPECT_EQ(test, live_bytes(&arm_dma_simple_allocator),
-			live + 2 * PAGE_SIZE);
-	KUNIT_EXPECT_NULL(test, memchr_inv(vaddr, 0xa5, 2 * PAGE_SIZE));
-
-	dma_free_coherent(dev, 2 * PAGE_SIZE, vaddr, handle);
-	KUNIT_EXPECT_EQ(test, live_bytes(&arm_dma_simple_allocator), live);
-}
-
 static struct kunit_case arm_dma_alloc_cases[] = {
 	KUNIT_CASE(a_coherent_device_gets_zeroed_linear_pages_from_simple),
 	KUNIT_CASE(a_noncoherent_device_that_may_sleep_gets_remapped_uncached_pages),
@@ -831,9 +733,6 @@ static struct kunit_case arm_dma_alloc_cases[] = {
 	KUNIT_CASE(get_sgtable_describes_the_whole_buffer),
 	KUNIT_CASE(mmap_gives_user_space_the_buffer_uncached),
 	KUNIT_CASE(dma_alloc_pages_gives_zeroed_lowmem_within_the_coherent_mask),
-	KUNIT_CASE(freeing_memory_never_allocated_is_refused),
-	KUNIT_CASE(freeing_a_buffer_twice_is_refused),
-	KUNIT_CASE(freeing_with_the_wrong_size_is_refused_and_keeps_the_buffer),
 	{}
 };
 

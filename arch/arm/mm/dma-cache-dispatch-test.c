@@ -16,8 +16,6 @@
  * for DMA_FROM_DEVICE and cleans otherwise, dma_unmap_area() invalidates
  * unless DMA_TO_DEVICE, dma_flush_range() cleans and invalidates.
  */
-#include <kunit/device.h>
-#include <kunit/test.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
@@ -26,6 +24,8 @@
 #include <asm/fixmap.h>
 #include <asm/highmem.h>
 #include <asm/outercache.h>
+
+#include "dma-test-fixtures.h"
 
 enum what { CLEAN, INV, FLUSH };
 
@@ -135,7 +135,6 @@ static void restore_tables(void *unused)
 
 struct dispatch_test {
 	struct device *dev;
-	u64 mask;
 };
 
 static int dispatch_test_init(struct kunit *test)
@@ -154,13 +153,7 @@ static int dispatch_test_init(struct kunit *test)
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
-	t->dev = kunit_device_register(test, "cache-dispatch");
-	if (IS_ERR(t->dev))
-		return PTR_ERR(t->dev);
-	t->mask = DMA_BIT_MASK(32);
-	t->dev->dma_mask = &t->mask;
-	t->dev->coherent_dma_mask = DMA_BIT_MASK(32);
-	arch_setup_dma_ops(t->dev, false);
+	t->dev = arm_dma_test_device(test, "cache-dispatch", false);
 	test->priv = t;
 
 	memset(&rec, 0, sizeof(rec));

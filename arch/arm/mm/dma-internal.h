@@ -18,7 +18,8 @@
  *
  * dma-debugfs.c only reads what the others count.  The IOVA space's
  * interface, with its fast paths inline, is dma-iova.h; what only the
- * KUnit suites need is in dma-test.h.
+ * KUnit suites reach is in dma-test.h, and what they share in
+ * dma-test-fixtures.h.
  */
 #ifndef __ARM_MM_DMA_INTERNAL_H
 #define __ARM_MM_DMA_INTERNAL_H

@@ -9,9 +9,7 @@
 #include <linux/sizes.h>
 #include <asm/dma-iommu.h>
 
-#include "dma-internal.h"
-#include "dma-iommu-test.h"
-#include "dma-test.h"
+#include "dma-test-fixtures.h"
 
 static struct qemu_edu_binding edu_binding =
 	QEMU_EDU_BINDING("arm-dma-iommu-legacy-test", false);

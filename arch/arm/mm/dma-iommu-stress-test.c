@@ -7,9 +7,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 
-#include "dma-internal.h"
-#include "dma-iommu-test.h"
-#include "dma-test.h"
+#include "dma-test-fixtures.h"
 
 static struct qemu_edu_binding edu_binding =
 	QEMU_EDU_BINDING("arm-dma-iommu-stress-test", false);

@@ -16,9 +16,7 @@
 #include <linux/sizes.h>
 #include <linux/vmalloc.h>
 
-#include "dma-internal.h"
-#include "dma-iommu-test.h"
-#include "dma-test.h"
+#include "dma-test-fixtures.h"
 
 static struct qemu_edu_binding edu_binding =
 	QEMU_EDU_BINDING("arm-dma-iommu-test", false);

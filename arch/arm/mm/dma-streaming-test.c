@@ -9,39 +9,19 @@
  * below the top of RAM (boot with -m 2048 on virt: RAM then ends at
  * 0xbfffffff, beyond a 31-bit mask), or boot with swiotlb=force.
  */
-#include <kunit/device.h>
-#include <kunit/static_stub.h>
-#include <kunit/test.h>
 #include <linux/dma-direct.h>
-#include <linux/dma-map-ops.h>
 #include <linux/highmem.h>
-#include <linux/kmsg_dump.h>
 #include <linux/memblock.h>
-#include <linux/ratelimit.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/string.h>
 #include <linux/swiotlb.h>
 
-#include "dma-internal.h"
-#include "dma-test.h"
-
-#define MAX_CALLS 32
-
-struct cache_call {
-	bool outer;
-	enum arm_dma_cache_op op;
-	u64 start;
-	size_t size;
-};
+#include "dma-test-fixtures.h"
 
 struct streaming_test {
 	struct device *dev[2];		/* [0] non-coherent, [1] coherent */
-	u64 mask[2];
-	struct cache_call calls[MAX_CALLS];
-	unsigned int nr_calls;
-	struct kmsg_dump_iter log;	/* what the kernel printed since */
+	struct arm_dma_cache_log *log;
 };
 
 static struct streaming_test *ctx(struct kunit *test)
@@ -49,74 +29,14 @@ static struct streaming_test *ctx(struct kunit *test)
 	return test->priv;
 }
 
-static void record(bool outer, enum arm_dma_cache_op op, u64 start,
-		   size_t size)
-{
-	struct streaming_test *t = ctx(kunit_get_current_test());
-
-	if (t->nr_calls < MAX_CALLS)
-		t->calls[t->nr_calls++] = (struct cache_call) {
-			.outer = outer, .op = op, .start = start, .size = size,
-		};
-}
-
-static void record_inner(enum arm_dma_cache_op op, const void *start,
-			 size_t size)
-{
-	record(false, op, (unsigned long)start, size);
-}
-
-static void record_outer(enum arm_dma_cache_op op, phys_addr_t start,
-			 size_t size)
-{
-	record(true, op, start, size);
-}
-
 /* Calls expected: inner ones by kernel address, outer ones by physical. */
 #define INNER(o, va, len) { false, ARM_DMA_##o, (unsigned long)(va), (len) }
 #define OUTER(o, pa, len) { true, ARM_DMA_##o, (pa), (len) }
 
-static const char *const op_names[] = {
-	[ARM_DMA_NO_OP] = "none", [ARM_DMA_CLEAN] = "clean",
-	[ARM_DMA_INVALIDATE] = "invalidate", [ARM_DMA_FLUSH] = "flush",
-};
-
-static void expect_calls(struct kunit *test, const struct cache_call *want,
-			 unsigned int n)
+static void expect_calls(struct kunit *test,
+			 const struct arm_dma_cache_call *want, unsigned int n)
 {
-	struct streaming_test *t = ctx(test);
-	unsigned int i;
-
-	KUNIT_EXPECT_EQ_MSG(test, t->nr_calls, n, "cache operations recorded");
-	for (i = 0; i < min(n, t->nr_calls); i++) {
-		const struct cache_call *got = &t->calls[i];
-
-		KUNIT_EXPECT_TRUE_MSG(test, got->outer == want[i].outer &&
-				      got->op == want[i].op &&
-				      got->start == want[i].start &&
-				      got->size == want[i].size,
-				      "call %u: got %s %s %#llx+%zu, want %s %s %#llx+%zu",
-				      i, got->outer ? "outer" : "inner",
-				      op_names[got->op], got->start, got->size,
-				      want[i].outer ? "outer" : "inner",
-				      op_names[want[i].op], want[i].start,
-				      want[i].size);
-	}
-	t->nr_calls = 0;
-}
-
-static struct device *test_device(struct kunit *test, bool coherent)
-{
-	struct device *dev;
-
-	dev = kunit_device_register(test, coherent ? "stream-coherent" :
-						     "stream-noncoherent");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	ctx(test)->mask[coherent] = DMA_BIT_MASK(32);
-	dev->dma_mask = &ctx(test)->mask[coherent];
-	dev->coherent_dma_mask = DMA_BIT_MASK(32);
-	arch_setup_dma_ops(dev, coherent);
-	return dev;
+	arm_dma_expect_cache_calls(test, ctx(test)->log, want, n);
 }
 
 static int streaming_test_init(struct kunit *test)
@@ -125,19 +45,11 @@ static int streaming_test_init(struct kunit *test)
 				   GFP_KERNEL);
 	if (!test->priv)
 		return -ENOMEM;
-	ctx(test)->dev[0] = test_device(test, false);
-	ctx(test)->dev[1] = test_device(test, true);
-	kunit_activate_static_stub(test, arm_dma_inner_op, record_inner);
-	kunit_activate_static_stub(test, arm_dma_outer_op, record_outer);
+	ctx(test)->dev[0] = arm_dma_test_device(test, "stream-noncoherent",
+						false);
+	ctx(test)->dev[1] = arm_dma_test_device(test, "stream-coherent", true);
+	ctx(test)->log = arm_dma_log_cache_calls(test);
 	return 0;
-}
-
-static void *kmalloc_buffer(struct kunit *test, size_t size)
-{
-	void *buf = kunit_kzalloc(test, size, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	return buf;
 }
 
 static void skip_if_swiotlb_forced(struct kunit *test, struct device *dev)
@@ -152,13 +64,13 @@ static void map_unmap_expect(struct kunit *test, enum dma_data_direction dir,
 			     enum arm_dma_cache_op unmap_op)
 {
 	struct device *dev = ctx(test)->dev[0];
-	u8 *buf = kmalloc_buffer(test, 512);
+	u8 *buf = arm_dma_test_buffer(test, 512);
 	phys_addr_t phys = virt_to_phys(buf);
-	const struct cache_call map_calls[] = {
+	const struct arm_dma_cache_call map_calls[] = {
 		{ false, map_op, (unsigned long)buf, 512 },
 		{ true, map_op, phys, 512 },
 	};
-	const struct cache_call unmap_calls[] = {
+	const struct arm_dma_cache_call unmap_calls[] = {
 		{ true, unmap_op, phys, 512 },
 		{ false, unmap_op, (unsigned long)buf, 512 },
 	};
@@ -194,12 +106,12 @@ static void bidirectional_flushes_on_map_and_invalidates_on_unmap(struct kunit *
 static void syncs_do_what_map_and_unmap_do(struct kunit *test)
 {
 	struct device *dev = ctx(test)->dev[0];
-	u8 *buf = kmalloc_buffer(test, 256);
+	u8 *buf = arm_dma_test_buffer(test, 256);
 	phys_addr_t phys = virt_to_phys(buf);
-	const struct cache_call for_cpu[] = {
+	const struct arm_dma_cache_call for_cpu[] = {
 		OUTER(INVALIDATE, phys, 256), INNER(INVALIDATE, buf, 256),
 	};
-	const struct cache_call for_device[] = {
+	const struct arm_dma_cache_call for_device[] = {
 		INNER(INVALIDATE, buf, 256), OUTER(INVALIDATE, phys, 256),
 	};
 	dma_addr_t dma;
@@ -207,7 +119,7 @@ static void syncs_do_what_map_and_unmap_do(struct kunit *test)
 	skip_if_swiotlb_forced(test, dev);
 	dma = dma_map_single(dev, buf, 256, DMA_FROM_DEVICE);
 	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
-	ctx(test)->nr_calls = 0;
+	ctx(test)->log->n = 0;
 
 	dma_sync_single_for_cpu(dev, dma, 256, DMA_FROM_DEVICE);
 	expect_calls(test, for_cpu, ARRAY_SIZE(for_cpu));
@@ -219,7 +131,7 @@ static void syncs_do_what_map_and_unmap_do(struct kunit *test)
 static void a_coherent_device_gets_no_cache_maintenance(struct kunit *test)
 {
 	struct device *dev = ctx(test)->dev[1];
-	u8 *buf = kmalloc_buffer(test, 512);
+	u8 *buf = arm_dma_test_buffer(test, 512);
 	dma_addr_t dma;
 
 	skip_if_swiotlb_forced(test, dev);
@@ -235,7 +147,7 @@ static void a_coherent_device_gets_no_cache_maintenance(struct kunit *test)
 static void skip_cpu_sync_skips_the_caches(struct kunit *test)
 {
 	struct device *dev = ctx(test)->dev[0];
-	u8 *buf = kmalloc_buffer(test, 512);
+	u8 *buf = arm_dma_test_buffer(test, 512);
 	dma_addr_t dma;
 
 	skip_if_swiotlb_forced(test, dev);
@@ -255,10 +167,10 @@ static void skip_cpu_sync_skips_the_caches(struct kunit *test)
 static void an_unaligned_buffer_is_invalidated_exactly(struct kunit *test)
 {
 	struct device *dev = ctx(test)->dev[0];
-	u8 *block = kmalloc_buffer(test, 1024);
+	u8 *block = arm_dma_test_buffer(test, 1024);
 	u8 *buf = block + 5;
 	phys_addr_t phys = virt_to_phys(buf);
-	const struct cache_call want[] = {
+	const struct arm_dma_cache_call want[] = {
 		INNER(INVALIDATE, buf, 100), OUTER(INVALIDATE, phys, 100),
 		OUTER(INVALIDATE, phys, 100), INNER(INVALIDATE, buf, 100),
 	};
@@ -272,23 +184,10 @@ static void an_unaligned_buffer_is_invalidated_exactly(struct kunit *test)
 	expect_calls(test, want, ARRAY_SIZE(want));
 }
 
-static struct page *alloc_highmem_pages(struct kunit *test, unsigned int order)
-{
-	struct page *page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN, order);
-
-	if (!page)
-		kunit_skip(test, "no highmem pages to be had");
-	if (!PageHighMem(page)) {
-		__free_pages(page, order);
-		kunit_skip(test, "no highmem in this boot");
-	}
-	return page;
-}
-
 static void highmem_is_maintained_a_page_at_a_time(struct kunit *test)
 {
 	struct device *dev = ctx(test)->dev[0];
-	struct page *page = alloc_highmem_pages(test, 1);
+	struct page *page = arm_dma_test_highmem_pages(test, 1);
 	phys_addr_t phys = page_to_phys(page) + 300;
 	size_t len = PAGE_SIZE + 200;
 	struct streaming_test *t = ctx(test);
@@ -303,19 +202,19 @@ static void highmem_is_maintained_a_page_at_a_time(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, phys));
 
 	/* Two inner cleans through temporary mappings, one outer clean. */
-	KUNIT_EXPECT_EQ(test, t->nr_calls, 3);
-	KUNIT_EXPECT_FALSE(test, t->calls[0].outer);
-	KUNIT_EXPECT_EQ(test, t->calls[0].size, PAGE_SIZE - 300);
-	KUNIT_EXPECT_EQ(test, t->calls[0].start % PAGE_SIZE, 300);
-	KUNIT_EXPECT_FALSE(test, t->calls[1].outer);
-	KUNIT_EXPECT_EQ(test, t->calls[1].size, 500);
-	KUNIT_EXPECT_EQ(test, t->calls[1].start % PAGE_SIZE, 0);
-	KUNIT_EXPECT_TRUE(test, t->calls[2].outer);
-	KUNIT_EXPECT_EQ(test, t->calls[2].start, phys);
-	KUNIT_EXPECT_EQ(test, t->calls[2].size, len);
-	KUNIT_EXPECT_TRUE(test, t->calls[0].op == ARM_DMA_CLEAN &&
-			  t->calls[1].op == ARM_DMA_CLEAN &&
-			  t->calls[2].op == ARM_DMA_CLEAN);
+	KUNIT_EXPECT_EQ(test, t->log->n, 3);
+	KUNIT_EXPECT_FALSE(test, t->log->calls[0].outer);
+	KUNIT_EXPECT_EQ(test, t->log->calls[0].size, PAGE_SIZE - 300);
+	KUNIT_EXPECT_EQ(test, t->log->calls[0].start % PAGE_SIZE, 300);
+	KUNIT_EXPECT_FALSE(test, t->log->calls[1].outer);
+	KUNIT_EXPECT_EQ(test, t->log->calls[1].size, 500);
+	KUNIT_EXPECT_EQ(test, t->log->calls[1].start % PAGE_SIZE, 0);
+	KUNIT_EXPECT_TRUE(test, t->log->calls[2].outer);
+	KUNIT_EXPECT_EQ(test, t->log->calls[2].start, phys);
+	KUNIT_EXPECT_EQ(test, t->log->calls[2].size, len);
+	KUNIT_EXPECT_TRUE(test, t->log->calls[0].op == ARM_DMA_CLEAN &&
+			  t->log->calls[1].op == ARM_DMA_CLEAN &&
+			  t->log->calls[2].op == ARM_DMA_CLEAN);
 
 	dma_unmap_page(dev, dma, len, DMA_TO_DEVICE);
 	__free_pages(page, 1);
@@ -346,8 +245,8 @@ static void unmap_marks_whole_pages_the_device_wrote_dcache_clean(struct kunit *
 static void map_sg_maps_each_entry_with_its_own_maintenance(struct kunit *test)
 {
 	struct device *dev = ctx(test)->dev[0];
-	struct page *high = alloc_highmem_pages(test, 1);
-	u8 *low = kmalloc_buffer(test, 3 * PAGE_SIZE);
+	struct page *high = arm_dma_test_highmem_pages(test, 1);
+	u8 *low = arm_dma_test_buffer(test, 3 * PAGE_SIZE);
 	struct page *whole = virt_to_page(PTR_ALIGN(low, PAGE_SIZE));
 	struct streaming_test *t = ctx(test);
 	struct scatterlist sgl[3], *sg;
@@ -370,21 +269,21 @@ static void map_sg_maps_each_entry_with_its_own_maintenance(struct kunit *test)
 				phys_to_dma(dev, sg_phys(sg)));
 		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), sg->length);
 	}
-	for (i = 0; i < t->nr_calls; i++) {
-		KUNIT_EXPECT_EQ(test, t->calls[i].op, ARM_DMA_CLEAN);
-		if (t->calls[i].outer)
-			outer += t->calls[i].size;
+	for (i = 0; i < t->log->n; i++) {
+		KUNIT_EXPECT_EQ(test, t->log->calls[i].op, ARM_DMA_CLEAN);
+		if (t->log->calls[i].outer)
+			outer += t->log->calls[i].size;
 		else
-			inner += t->calls[i].size;
+			inner += t->log->calls[i].size;
 	}
 	/* Lowmem entries in one inner call each, the highmem one per page. */
-	KUNIT_EXPECT_EQ(test, t->nr_calls, 3 + 4);
+	KUNIT_EXPECT_EQ(test, t->log->n, 3 + 4);
 	KUNIT_EXPECT_EQ(test, inner, 3 * PAGE_SIZE + 750);
 	KUNIT_EXPECT_EQ(test, outer, 3 * PAGE_SIZE + 750);
 
-	t->nr_calls = 0;
+	t->log->n = 0;
 	dma_unmap_sg(dev, sgl, 3, DMA_TO_DEVICE);
-	KUNIT_EXPECT_EQ(test, t->nr_calls, 0);
+	KUNIT_EXPECT_EQ(test, t->log->n, 0);
 	__free_pages(high, 1);
 }
 
@@ -500,10 +399,10 @@ static void a_page_beyond_the_mask_is_bounced_below_it(struct kunit *test)
 
 	bounce_one_way(test, dev, page);
 	/* The cache work was on the bounce buffer, not on the page. */
-	KUNIT_EXPECT_GT(test, t->nr_calls, 0);
-	for (i = 0; i < t->nr_calls; i++)
-		KUNIT_EXPECT_TRUE(test, !t->calls[i].outer ||
-				  t->calls[i].start <= limit);
+	KUNIT_EXPECT_GT(test, t->log->n, 0);
+	for (i = 0; i < t->log->n; i++)
+		KUNIT_EXPECT_TRUE(test, !t->log->calls[i].outer ||
+				  t->log->calls[i].start <= limit);
 	bounce_one_way(test, ctx(test)->dev[1], page);
 	__free_page(page);
 }
@@ -550,7 +449,7 @@ static void an_exhausted_swiotlb_fails_the_map_and_recovers(struct kunit *test)
 
 	if (!is_swiotlb_force_bounce(dev))
 		kunit_skip(test, "boot with swiotlb=force");
-	buf = kmalloc_buffer(test, chunk);
+	buf = arm_dma_test_buffer(test, chunk);
 	dmas = kunit_kcalloc(test, max, sizeof(*dmas), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, dmas);
 
@@ -627,246 +526,7 @@ static struct kunit_suite arm_dma_streaming_suite = {
 	.test_cases = arm_dma_streaming_cases,
 };
 
-/*
- * Mistakes the direct ops catch without DMA_API_DEBUG: each is refused with
- * a message that names the device, and no cache operation, on a
- * non-coherent and on a coherent device alike.
- */
-static int streaming_misuse_init(struct kunit *test)
-{
-	int ret = streaming_test_init(test);
-
-	if (ret)
-		return ret;
-	/* DMA-API debug, where it is built in, reports these calls too. */
-	arm_dma_expect_warning(test);
-	ratelimit_state_init(&arm_dma_refusals, DEFAULT_RATELIMIT_INTERVAL,
-			     DEFAULT_RATELIMIT_BURST);
-	kmsg_dump_rewind(&ctx(test)->log);
-	ctx(test)->log.cur_seq = ctx(test)->log.next_seq;
-	return 0;
-}
-
-/* Whether @dev said something containing @text since the last look. */
-static bool logged(struct kunit *test, struct device *dev, const char *text)
-{
-	static char line[512];
-	bool found = false;
-	size_t len;
-
-	while (kmsg_dump_get_line(&ctx(test)->log, false, line,
-				  sizeof(line) - 1, &len)) {
-		line[len] = '\0';
-		if (strstr(line, dev_name(dev)) && strstr(line, text))
-			found = true;
-	}
-	return found;
-}
-
-/* Refused: said so, naming the device, and asked no cache for anything. */
-static void expect_refusal(struct kunit *test, struct device *dev,
-			   const char *text)
-{
-	KUNIT_EXPECT_TRUE_MSG(test, logged(test, dev, text),
-			      "%s did not log \"%s\"", dev_name(dev), text);
-	expect_calls(test, NULL, 0);
-}
-
-static void mapping_null_is_refused(struct kunit *test)
-{
-	unsigned int i;
-
-	if (pfn_valid(virt_to_pfn(NULL)))
-		kunit_skip(test, "NULL's page frame is RAM in this boot");
-	for (i = 0; i < 2; i++) {
-		struct device *dev = ctx(test)->dev[i];
-
-		KUNIT_EXPECT_EQ(test, dma_map_single(dev, NULL, 64, DMA_TO_DEVICE),
-				DMA_MAPPING_ERROR);
-		expect_refusal(test, dev, "refusing to map 64 bytes");
-	}
-}
-
-static void mapping_a_kmap_address_is_refused(struct kunit *test)
-{
-	struct page *page = alloc_highmem_pages(test, 0);
-	u8 *addr = kmap_local_page(page);
-	unsigned int i;
-
-	memset(addr, 0x3c, PAGE_SIZE);
-	if (pfn_valid(virt_to_pfn(addr))) {
-		kunmap_local(addr);
-		__free_page(page);
-		kunit_skip(test, "kmap addresses alias RAM in this boot");
-	}
-	for (i = 0; i < 2; i++) {
-		struct device *dev = ctx(test)->dev[i];
-
-		KUNIT_EXPECT_EQ(test, dma_map_single(dev, addr, 128,
-						     DMA_FROM_DEVICE),
-				DMA_MAPPING_ERROR);
-		expect_refusal(test, dev, "refusing to map 128 bytes");
-	}
-	KUNIT_EXPECT_NULL(test, memchr_inv(addr, 0x3c, PAGE_SIZE));
-	kunmap_local(addr);
-	__free_page(page);
-}
-
-/* The first page frame past the memory map: memblock ends in whole blocks. */
-static phys_addr_t first_phys_beyond_ram(struct kunit *test)
-{
-	phys_addr_t end = ALIGN(memblock_end_of_DRAM(),
-				PAGE_SIZE << pageblock_order);
-
-	if (end < memblock_end_of_DRAM() || pfn_valid(PHYS_PFN(end)))
-		kunit_skip(test, "no page frame beyond RAM to name");
-	return end;
-}
-
-static void mapping_beyond_ram_is_refused(struct kunit *test)
-{
-	struct page *beyond = pfn_to_page(PHYS_PFN(first_phys_beyond_ram(test)));
-	struct page *last = pfn_to_page(PHYS_PFN(memblock_end_of_DRAM()) - 1);
-	struct scatterlist sgl[2];
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		struct device *dev = ctx(test)->dev[i];
-
-		KUNIT_EXPECT_EQ(test, dma_map_page(dev, beyond, 0, PAGE_SIZE,
-						   DMA_TO_DEVICE),
-				DMA_MAPPING_ERROR);
-		expect_refusal(test, dev, "there is no memory there");
-
-		/* Begins in RAM, ends beyond it. */
-		if (IS_ALIGNED(memblock_end_of_DRAM(),
-			       PAGE_SIZE << pageblock_order)) {
-			KUNIT_EXPECT_EQ(test,
-					dma_map_page(dev, last, 0, 2 * PAGE_SIZE,
-						     DMA_TO_DEVICE),
-					DMA_MAPPING_ERROR);
-			expect_refusal(test, dev, "there is no memory there");
-		}
-
-		/* One bad entry fails the list; the good one is unmapped. */
-		sg_init_table(sgl, 2);
-		sg_set_buf(&sgl[0], kmalloc_buffer(test, 64), 64);
-		sg_set_page(&sgl[1], beyond, 64, 0);
-		KUNIT_EXPECT_EQ(test, dma_map_sg_attrs(dev, sgl, 2, DMA_TO_DEVICE,
-						       DMA_ATTR_SKIP_CPU_SYNC), 0);
-		expect_refusal(test, dev, "refusing to map 64 bytes");
-	}
-}
-
-static void a_map_of_no_bytes_is_refused(struct kunit *test)
-{
-	u8 *buf = kmalloc_buffer(test, 64);
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		struct device *dev = ctx(test)->dev[i];
-
-		KUNIT_EXPECT_EQ(test, dma_map_single(dev, buf, 0, DMA_TO_DEVICE),
-				DMA_MAPPING_ERROR);
-		expect_refusal(test, dev, "a mapping needs at least one byte");
-	}
-}
-
-static void unmapping_or_syncing_no_bytes_is_refused(struct kunit *test)
-{
-	u8 *buf = kmalloc_buffer(test, 64);
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		struct device *dev = ctx(test)->dev[i];
-		dma_addr_t dma = dma_map_single(dev, buf, 64, DMA_FROM_DEVICE);
-
-		KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
-		ctx(test)->nr_calls = 0;
-		dma_sync_single_for_cpu(dev, dma, 0, DMA_FROM_DEVICE);
-		expect_refusal(test, dev, "refusing to sync 0 bytes");
-		dma_unmap_single(dev, dma, 0, DMA_FROM_DEVICE);
-		expect_refusal(test, dev, "refusing to unmap 0 bytes");
-		dma_unmap_single(dev, dma, 64, DMA_FROM_DEVICE);
-	}
-}
-
-static void unmapping_dma_mapping_error_is_refused(struct kunit *test)
-{
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		struct device *dev = ctx(test)->dev[i];
-
-		dma_unmap_single(dev, DMA_MAPPING_ERROR, 64, DMA_TO_DEVICE);
-		expect_refusal(test, dev, "it is DMA_MAPPING_ERROR");
-		dma_sync_single_for_device(dev, DMA_MAPPING_ERROR, 64,
-					   DMA_TO_DEVICE);
-		expect_refusal(test, dev, "it is DMA_MAPPING_ERROR");
-	}
-}
-
-static void a_handle_beyond_the_mask_is_refused(struct kunit *test)
-{
-	dma_addr_t beyond = DMA_BIT_MASK(31) + 1;
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		struct device *dev = ctx(test)->dev[i];
-
-		/* Narrowed behind dma_set_mask()'s back: no bounce set-up. */
-		ctx(test)->mask[i] = DMA_BIT_MASK(31);
-		dma_sync_single_for_cpu(dev, beyond, 64, DMA_FROM_DEVICE);
-		expect_refusal(test, dev, "DMA mask and bus limit do not reach it");
-		dma_unmap_page(dev, beyond - 32, 64, DMA_FROM_DEVICE);
-		expect_refusal(test, dev, "DMA mask and bus limit do not reach it");
-	}
-}
-
-static void a_handle_with_no_memory_behind_it_is_refused(struct kunit *test)
-{
-	phys_addr_t beyond = first_phys_beyond_ram(test);
-	struct scatterlist sg;
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		struct device *dev = ctx(test)->dev[i];
-		dma_addr_t dma = phys_to_dma(dev, beyond);
-
-		if (!dma_capable(dev, dma, PAGE_SIZE, true))
-			kunit_skip(test, "the mask does not reach past RAM");
-		dma_unmap_page(dev, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
-		expect_refusal(test, dev, "there is no memory there");
-		dma_sync_single_for_cpu(dev, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
-		expect_refusal(test, dev, "there is no memory there");
-
-		sg_init_table(&sg, 1);
-		sg_dma_address(&sg) = dma;
-		sg_dma_len(&sg) = PAGE_SIZE;
-		dma_sync_sg_for_device(dev, &sg, 1, DMA_BIDIRECTIONAL);
-		expect_refusal(test, dev, "refusing to sync 4096 bytes");
-	}
-}
-
-static struct kunit_case arm_dma_streaming_misuse_cases[] = {
-	KUNIT_CASE(mapping_null_is_refused),
-	KUNIT_CASE(mapping_a_kmap_address_is_refused),
-	KUNIT_CASE(mapping_beyond_ram_is_refused),
-	KUNIT_CASE(a_map_of_no_bytes_is_refused),
-	KUNIT_CASE(unmapping_or_syncing_no_bytes_is_refused),
-	KUNIT_CASE(unmapping_dma_mapping_error_is_refused),
-	KUNIT_CASE(a_handle_beyond_the_mask_is_refused),
-	KUNIT_CASE(a_handle_with_no_memory_behind_it_is_refused),
-	{}
-};
-
-static struct kunit_suite arm_dma_streaming_misuse_suite = {
-	.name = "arm_dma_streaming_misuse",
-	.init = streaming_misuse_init,
-	.test_cases = arm_dma_streaming_misuse_cases,
-};
-
-kunit_test_suites(&arm_dma_streaming_suite, &arm_dma_streaming_misuse_suite);
+kunit_test_suite(arm_dma_streaming_suite);
 
 MODULE_DESCRIPTION("KUnit: streaming DMA on ARM");
 MODULE_LICENSE("GPL");

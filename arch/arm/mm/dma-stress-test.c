@@ -33,18 +33,15 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
-#include "dma-internal.h"
-#include "dma-test.h"
+#include "dma-test-fixtures.h"
 
 #if IS_ENABLED(CONFIG_PCI)
-#include <kunit/qemu_edu.h>
 #define STRESS_PCI	1
 #else
 #define STRESS_PCI	0
 #endif
 
 #if IS_ENABLED(CONFIG_ARM_DMA_IOMMU) && STRESS_PCI
-#include "dma-iommu-test.h"
 #include "dma-iova.h"
 #define STRESS_IOMMU	1
 #else
@@ -408,20 +405,11 @@ static int stress_run(struct kunit *test, struct device *dev, bool may_fail)
 	return atomic_read(&s->failed);
 }
 
-static u64 stress_masks[2];
-
 static struct device *stress_device(struct kunit *test, bool coherent)
 {
-	struct device *dev;
-
-	dev = kunit_device_register(test, coherent ? "arm-dma-stress-coherent" :
-						     "arm-dma-stress-noncoherent");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	stress_masks[coherent] = DMA_BIT_MASK(32);
-	dev->dma_mask = &stress_masks[coherent];
-	dev->coherent_dma_mask = DMA_BIT_MASK(32);
-	arch_setup_dma_ops(dev, coherent);
-	return dev;
+	return arm_dma_test_device(test, coherent ? "arm-dma-stress-coherent" :
+						    "arm-dma-stress-noncoherent",
+				   coherent);
 }
 
 static void a_coherent_device_under_load_gives_everything_back(struct kunit *test)
