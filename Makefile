@@ -26,8 +26,8 @@ export KBUILD_BUILD_HOST := qemu
 KMAKE := $(MAKE) -C $(SRC) O=$(RUNDIR) ARCH=arm CROSS_COMPILE=$(CROSS) \
 	 -j$(JOBS)
 
-# Optional: only one KUnit run (see harness/check.py), a suite glob, and
-# extra QEMU options for make run.
+# Optional: only one run of make check (see harness/runs.py), a suite glob
+# for the KUnit runs, and extra QEMU options for make run.
 ONLY   ?=
 FILTER ?=
 QEMU_EXTRA ?=
@@ -38,9 +38,9 @@ QEMU_EXTRA ?=
 
 help:
 	@sed -n '3,7p' $(PROJECT)/Makefile | sed 's/^# \{0,1\}//'
-	@echo "Also: make bench, make conformance-upstream, make boards, make patches,"
-	@echo "      make multi-v7, make kernel,"
-	@echo "      make overlay, make menuconfig, make clean."
+	@echo "Also: make bench, make boards, make conformance-upstream,"
+	@echo "      make conformance-table, make patches, make multi-v7,"
+	@echo "      make kernel, make overlay, make menuconfig, make clean."
 
 deps:
 	@$(PROJECT)/harness/deps.sh
@@ -77,22 +77,25 @@ check: $(BUILD)/.overlay
 	@python3 $(PROJECT)/harness/check.py $(SRC) $(BUILD) \
 		$(if $(ONLY),--only $(ONLY)) $(if $(FILTER),--filter '$(FILTER)')
 
-# Not part of check: builds ours and a pristine upstream kernel per machine.
+# Not part of check: builds ours and a pristine upstream kernel per machine,
+# and writes its table into Documentation/arch/arm/dma-mapping-bench.inc.
 bench: $(BUILD)/.overlay
 	@$(PROJECT)/harness/deps.sh gnuplot-nox
 	@python3 $(PROJECT)/harness/bench.py $(PROJECT) $(BUILD)
 
-# Not part of check: the conformance suite on the pristine base, the
+# Not part of check: the conformance suites on the pristine base, the
 # reference make check holds ours to (harness/conformance-reference.json),
-# and the README's table of both.
+# and (conformance-table) the table of both, from the last make check
+# (Documentation/arch/arm/dma-mapping-conformance.inc).
 conformance-upstream: deps
 	@python3 $(PROJECT)/harness/conformance.py $(PROJECT) $(BUILD) upstream
-	@python3 $(PROJECT)/harness/conformance.py $(PROJECT) $(BUILD) table
+	@echo "conformance: make check, then make conformance-table, for the table"
 
 conformance-table:
 	@python3 $(PROJECT)/harness/conformance.py $(PROJECT) $(BUILD) table
 
-# The real SoC runs, ours and pristine 6.12 side by side.
+# The real SoC runs, ours and pristine 6.12 side by side; the tables go to
+# Documentation/arch/arm/dma-mapping-boards.inc.
 boards: $(BUILD)/.overlay
 	@python3 $(PROJECT)/harness/boards.py $(PROJECT) $(BUILD)
 

@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 """make bench: the kernel's own dma_map_benchmark, ours against upstream.
 
-usage: bench.py PROJECT BUILD
+usage: bench.py PROJECT BUILD [table]
 
 Builds, from the same configuration fragment, one kernel from the overlaid
 tree (ours) and one from a pristine 6.12 base (upstream), boots each under
 the same QEMU command with -icount shift=3,sleep=off -smp 1 (guest time
 counts executed instructions, 8 ns each, so figures repeat), binds a device
 to dma_map_benchmark from /init (harness/bench.c) and runs streaming
-map/unmap for each direction and granule.  Prints one table and writes it
-as CSV to BUILD/bench/results.csv.
+map/unmap for each direction and granule; the runs are runs.BENCH_RUNS.
+Writes every figure as CSV to BUILD/bench/results.csv, and the table and
+the goals to Documentation/arch/arm/dma-mapping-bench.inc.  With "table",
+only writes the documentation again from the last run's CSV.
 """
 import csv
 import os
@@ -19,92 +21,17 @@ import shutil
 import subprocess
 import sys
 
+import runner
+import runs
+import tables
+import upstream
+
 HARNESS = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HARNESS)
-import check      # noqa: E402  (build_kernel)
-import upstream   # noqa: E402  (prepare)
-
-ICOUNT = ["-icount", "shift=3,sleep=off", "-smp", "1"]
-# QEMU 7.2 hangs at boot with -icount and -smp 2: two threads run on wall
-# time, and their figures are noise from run to run.
-NOISY = ["-smp", "2"]
-
-# Machines: fragment, QEMU options, kernel arguments.  The upstream kernel
-# gets the same fragment less what only exists in ours.
-MACHINES = {
-    "virt": ("bench-virt.config",
-             ["-M", "virt", "-cpu", "cortex-a15", "-m", "1024",
-              "-device", "edu"],
-             "bench.dev=pci:0000:00:01.0"),
-    # Real I/O: virtio-blk-pci and NVMe, both behind the SMMU when it is
-    # there; /init times O_DIRECT reads and writes on each (bench.io).
-    "virt-io": ("bench-virt.config",
-                ["-M", "virt", "-cpu", "cortex-a15", "-m", "1024",
-                 "-drive", "if=none,id=d0,format=raw,file={build}/io-vda.img",
-                 "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,"
-                 "disable-legacy=on",
-                 "-drive", "if=none,id=d1,format=raw,file={build}/io-nvme.img",
-                 "-device", "nvme,serial=bench,drive=d1"],
-                "bench.io=vda,nvme0n1"),
-    "vexpress": ("bench-vexpress.config",
-                 ["-M", "vexpress-a9", "-m", "1024",
-                  "-kernel", "{build}/zImage-noncoherent"],
-                 "bench.dev=platform:10013000.virtio_mmio"),
-}
-
-# The kernel a machine boots: virt-io is virt with disks.
-KERNEL_OF = {"virt-io": "virt"}
-
-# Runs: (label, machine, timing, extra QEMU options, extra kernel
-# arguments, kernels).  The alloc/free figures use devices of
-# alloc_benchmark.c that no IOMMU translates: the SMMU runs skip them, and
-# take map_sg on edu, behind the SMMU (bench.sg=1).
-RUNS = [
-    ("virt coherent", "virt", ICOUNT, [], "", ("ours", "upstream")),
-    ("vexpress non-coherent", "vexpress", ICOUNT, [], "",
-     ("ours", "upstream")),
-    ("virt SMMU strict", "virt", ICOUNT, ["-machine", "iommu=smmuv3"],
-     "bench.maponly=1 bench.sg=1", ("ours", "upstream")),
-    ("virt SMMU lazy", "virt", ICOUNT, ["-machine", "iommu=smmuv3"],
-     "iommu.strict=0 bench.maponly=1 bench.sg=1", ("ours",)),
-    # The SMMU driver with one command per page, as before range
-    # invalidation (IDR3.RIL), which QEMU's SMMU has.
-    ("virt SMMU strict, page invalidation", "virt", ICOUNT,
-     ["-machine", "iommu=smmuv3"],
-     "smmu_v3_arm32.range_inv=0 bench.maponly=1 bench.sg=1", ("ours",)),
-    # What a real I/O costs through the SMMU, against the same I/O passed
-    # through.  Ours only: upstream's arm_iommu_ops cannot bring NVMe up
-    # here (its coherent allocations of more than a page map garbage and
-    # fail; the probe ends after translation faults and timeouts).
-    ("virt I/O, passthrough", "virt-io", ICOUNT,
-     ["-machine", "iommu=smmuv3"], "iommu.passthrough=1", ("ours",)),
-    ("virt I/O, SMMU strict", "virt-io", ICOUNT,
-     ["-machine", "iommu=smmuv3"], "", ("ours",)),
-    ("virt I/O, SMMU lazy", "virt-io", ICOUNT,
-     ["-machine", "iommu=smmuv3"], "iommu.strict=0", ("ours",)),
-    ("virt SMMU lazy, 2 threads (noisy)", "virt", NOISY,
-     ["-machine", "iommu=smmuv3"],
-     "iommu.strict=0 bench.threads=2 bench.maponly=1", ("ours", "upstream")),
-    ("virt coherent, 2 threads (noisy)", "virt", NOISY, [],
-     "bench.threads=2 bench.maponly=1", ("ours", "upstream")),
-    # What a record of every mapping would cost the direct hot path:
-    # DMA_API_DEBUG keeps one (a hash table of entries under bucket locks)
-    # and catches what the layer's own checks cannot (double and partial
-    # unmaps, wrong direction).  Ours with it, in the ours column.
-    ("virt coherent, DMA_API_DEBUG", "virt", ICOUNT, [], "bench.maponly=1",
-     ("ours-record",)),
-]
-
-# Kernels: the tree each is built from, and what its fragment adds.
-KERNELS = {
-    "ours": ("linux", ""),
-    "ours-record": ("linux", "CONFIG_DMA_API_DEBUG=y\n"),
-    "upstream": ("linux-upstream", ""),
-}
+TABLE = "Documentation/arch/arm/dma-mapping-bench.inc"
 
 
 def build(src, build_dir, kernel, machine):
-    fragment, _, _ = MACHINES[machine]
+    fragment = runs.BENCH_MACHINES[machine].fragment
     out = os.path.join(build_dir, "bench", "%s-%s" % (kernel, machine))
     os.makedirs(out, exist_ok=True)
     text = open(os.path.join(HARNESS, fragment)).read()
@@ -112,11 +39,11 @@ def build(src, build_dir, kernel, machine):
         text += open(os.path.join(HARNESS, "bench-upstream-smmu.config"
                                   if kernel == "upstream" else
                                   "bench-ours.config")).read()
-    text += KERNELS[kernel][1]
+    text += runs.BENCH_KERNELS[kernel][1]
     frag = os.path.join(out, "bench.config")
     with open(frag, "w") as f:
         f.write(text)
-    if not check.build_kernel(src, out, frag):
+    if not runner.build_kernel(src, out, frag):
         sys.exit("bench: the %s kernel for %s did not build" % (kernel, machine))
     if machine == "vexpress":
         subprocess.run([os.path.join(HARNESS, "noncoherent-dtb.sh"), out,
@@ -138,13 +65,44 @@ def build(src, build_dir, kernel, machine):
     return out
 
 
-def boot(out, machine, timing, qemu_extra, kargs):
-    _, qemu, dev = MACHINES[machine]
+def per_entry(field, n):
+    return int(field) / int(n) / 1000
+
+
+# What /init prints, and the figures (microseconds) each line gives.
+FIGURES = [
+    (r"bench: (\S+) map_100ns=(\d+) unmap_100ns=(\d+)",
+     lambda m: {m[1] + " map": int(m[2]) / 10,
+                m[1] + " unmap": int(m[3]) / 10}),
+    (r"bench: map_sg/(\d+)-entries map_ns=(\d+) unmap_ns=(\d+) "
+     r"segments=(\d+)",
+     lambda m: {"map_sg/%s-entries map per entry" % m[1]: per_entry(m[2], m[1]),
+                "map_sg/%s-entries unmap per entry" % m[1]:
+                per_entry(m[3], m[1]),
+                "map_sg/%s-entries DMA segments" % m[1]: int(m[4])}),
+    (r"bench: iommu_driver/(\d+)K map_ns=(\d+) unmap_ns=(\d+) "
+     r"clear_ns=(\d+)",
+     lambda m: {"iommu_map alone/%sK" % m[1]: int(m[2]) / 1000,
+                "iommu_unmap alone/%sK" % m[1]: int(m[3]) / 1000,
+                "iommu_unmap_fast alone/%sK" % m[1]: int(m[4]) / 1000}),
+    (r"bench: zero/4K ns=(\d+)",
+     lambda m: {"zeroing a page alone (memset)": int(m[1]) / 1000}),
+    (r"bench: io/(\S+)/(\S+)/(\d+)K ns=(\d+)",
+     lambda m: {"O_DIRECT %s %sK on %s" % (m[2], m[3], m[1]):
+                int(m[4]) / 1000}),
+    (r"bench: (\S+) alloc_ns=(\d+) free_ns=(\d+)",
+     lambda m: {m[1] + " alloc": int(m[2]) / 1000,
+                m[1] + " free": int(m[3]) / 1000}),
+]
+
+
+def boot(out, run):
+    machine = runs.BENCH_MACHINES[run.machine]
     cmd = ["qemu-system-arm", "-nodefaults", "-nographic", "-no-reboot",
            "-serial", "stdio", "-initrd", os.path.join(out, "bench.cpio.gz"),
            "-append", "console=ttyAMA0 panic=-1 %s bench.seconds=1 %s" %
-           (dev, kargs)] + timing
-    cmd += [a.format(build=out) for a in qemu] + qemu_extra
+           (machine.kargs, run.kargs)] + run.timing
+    cmd += [a.format(build=out) for a in machine.qemu] + run.qemu
     if "-kernel" not in cmd:
         cmd += ["-kernel", os.path.join(out, "arch/arm/boot/zImage")]
     print("bench: " + " ".join(cmd), flush=True)
@@ -158,36 +116,11 @@ def boot(out, machine, timing, qemu_extra, kargs):
         print("bench: error: %s did not finish in 900 s" % out)
     figures = {}
     for line in console.splitlines():
-        m = re.match(r"bench: (\S+) map_100ns=(\d+) unmap_100ns=(\d+)", line)
-        if m:
-            figures[m.group(1) + " map"] = int(m.group(2)) / 10
-            figures[m.group(1) + " unmap"] = int(m.group(3)) / 10
-        m = re.match(r"bench: map_sg/(\d+)-entries map_ns=(\d+) unmap_ns=(\d+) "
-                     r"segments=(\d+)", line)
-        if m:
-            n = int(m.group(1))
-            figures["map_sg/%d-entries map per entry" % n] = int(m.group(2)) / n / 1000
-            figures["map_sg/%d-entries unmap per entry" % n] = int(m.group(3)) / n / 1000
-            figures["map_sg/%d-entries DMA segments" % n] = int(m.group(4))
-        m = re.match(r"bench: iommu_driver/(\d+)K map_ns=(\d+) unmap_ns=(\d+) "
-                     r"clear_ns=(\d+)", line)
-        if m:
-            figures["iommu_map alone/%sK" % m.group(1)] = int(m.group(2)) / 1000
-            figures["iommu_unmap alone/%sK" % m.group(1)] = int(m.group(3)) / 1000
-            figures["iommu_unmap_fast alone/%sK" % m.group(1)] = \
-                int(m.group(4)) / 1000
-        m = re.match(r"bench: zero/4K ns=(\d+)", line)
-        if m:
-            figures["zeroing a page alone (memset)"] = int(m.group(1)) / 1000
-        m = re.match(r"bench: io/(\S+)/(\S+)/(\d+)K ns=(\d+)", line)
-        if m:
-            figures["O_DIRECT %s %sK on %s" % (m.group(2), m.group(3),
-                                              m.group(1))] = int(m.group(4)) / 1000
-        m = re.match(r"bench: (\S+) alloc_ns=(\d+) free_ns=(\d+)", line)
-        if m:
-            figures[m.group(1) + " alloc"] = int(m.group(2)) / 1000
-            figures[m.group(1) + " free"] = int(m.group(3)) / 1000
-        elif line.startswith("bench: error"):
+        for pattern, read in FIGURES:
+            m = re.match(pattern, line)
+            if m:
+                figures.update(read(m))
+        if line.startswith("bench: error"):
             print(line)
     if not figures:
         print(console[-3000:])
@@ -195,27 +128,7 @@ def boot(out, machine, timing, qemu_extra, kargs):
     return figures
 
 
-def main():
-    project, build_dir = (os.path.abspath(a) for a in sys.argv[1:3])
-    upstream.prepare(project, build_dir)
-
-    kernels = {}
-    rows = []
-    for label, machine, timing, qemu_extra, kargs, which in RUNS:
-        results = {}
-        for kernel in which:
-            key = (kernel, KERNEL_OF.get(machine, machine))
-            if key not in kernels:
-                src = os.path.join(build_dir, KERNELS[kernel][0])
-                kernels[key] = build(src, build_dir, kernel, key[1])
-            results[kernel] = boot(kernels[key], machine, timing, qemu_extra,
-                                   kargs)
-        for figure in results[which[0]]:
-            ours = results[which[0]][figure]
-            up = results.get("upstream", {}).get(figure)
-            rows.append((label, figure, ours, up))
-
-    out = os.path.join(build_dir, "bench", "results.csv")
+def write_csv(rows, out):
     with open(out, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["run", "figure", "ours_us", "upstream_us", "ratio"])
@@ -223,23 +136,64 @@ def main():
             w.writerow([label, figure, ours, up if up is not None else "",
                         "%.2f" % (ours / up) if up else ""])
 
-    print("\nQEMU 7.2, %s; map_unmap: dma_map_benchmark, 1 thread, 1 s "
-          "each (the tool's resolution is 0.1 us); alloc_free: "
-          "kernel/dma/alloc_benchmark.c, one page, 200 rounds, freeing among "
-          "N live buffers; microseconds per operation\n" % " ".join(ICOUNT))
-    print("| run | figure | ours (us) | upstream (us) | ours/upstream |")
-    print("|---|---|---:|---:|---:|")
-    for label, figure, ours, up in rows:
-        print("| %s | %s | %.1f | %s | %s |" % (
-            label, figure, ours, "%.1f" % up if up is not None else "n/a",
-            "%.2f" % (ours / up) if up else "n/a"))
-    goals(rows)
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return [(r["run"], r["figure"], float(r["ours_us"]),
+                 float(r["upstream_us"]) if r["upstream_us"] else None)
+                for r in csv.DictReader(f)]
+
+
+def write_table(project, rows):
+    """Print the table and the goals, and write them into the docs."""
+    cells = [[label, figure, "%.1f" % ours,
+              "%.1f" % up if up is not None else "n/a",
+              "%.2f" % (ours / up) if up else "n/a"]
+             for label, figure, ours, up in rows]
+    said = goals(rows)
+    print("\n".join(["", "| run | figure | ours (us) | upstream (us) |"
+                      " ours/upstream |"] +
+                     ["| %s |" % " | ".join(c) for c in cells] + [""] + said))
+    tables.write(os.path.join(project, TABLE), "make bench",
+                 ["QEMU 7.2, ``%s``; microseconds per operation." %
+                  " ".join(runs.ICOUNT), ""] +
+                 tables.list_table(["run", "figure", "ours (us)",
+                                    "upstream (us)", "ours/upstream"], cells) +
+                 ["", "::", ""] + ["    " + s for s in said])
+
+
+def main():
+    project, build_dir = (os.path.abspath(a) for a in sys.argv[1:3])
+    out = os.path.join(build_dir, "bench", "results.csv")
+    if sys.argv[3:] == ["table"]:
+        write_table(project, read_csv(out))
+        return
+    upstream.prepare(project, build_dir)
+
+    kernels = {}
+    rows = []
+    for run in runs.BENCH_RUNS:
+        results = {}
+        for kernel in run.kernels:
+            key = (kernel, runs.BENCH_MACHINES[run.machine].kernel)
+            if key not in kernels:
+                src = os.path.join(build_dir, runs.BENCH_KERNELS[kernel][0])
+                kernels[key] = build(src, build_dir, kernel, key[1])
+            results[kernel] = boot(kernels[key], run)
+        for figure in results[run.kernels[0]]:
+            ours = results[run.kernels[0]][figure]
+            up = results.get("upstream", {}).get(figure)
+            rows.append((run.label, figure, ours, up))
+
+    write_csv(rows, out)
+    write_table(project, rows)
     plot(rows, os.path.join(build_dir, "bench"))
     print("\nbench: results in %s" % out)
 
 
 def goals(rows):
-    """The issue's goals, each figure against its bound; misses pass too."""
+    """The goals, each figure against its bound (a miss does not fail make
+    bench), and what the figures say: lines of text."""
     ours = {(label, figure): o for label, figure, o, _ in rows}
     up = {(label, figure): u for label, figure, _, u in rows}
 
@@ -274,29 +228,30 @@ def goals(rows):
          0.30),
     ]
     checks += smmu_and_io_goals(ours, up, total, ratio)
-    print("\nGoals (ours against the bound; a miss does not fail make bench):")
+    said = ["Goals (ours against the bound; a miss does not fail make bench):"]
     for text, value, bound in checks:
         if value is None:
-            print("  %s: no figure" % text)
+            said.append("  %s: no figure" % text)
         else:
-            print("  %s: %.2f, goal <= %.2f: %s" % (
+            said.append("  %s: %.2f, goal <= %.2f: %s" % (
                 text, value, bound, "met" if value <= bound else "missed"))
     if floor is not None and pair(up, strict, mu):
-        print("  iommu_map+iommu_unmap alone on the same SMMU driver: %.1f us,"
+        said.append("  iommu_map+iommu_unmap alone on the same SMMU driver: %.1f us,"
               " %.2f of upstream's map+unmap: no layer over this driver can"
               " go below that" % (floor, floor / pair(up, strict, mu)))
-    zeroing_share(ours, up)
+    said += zeroing_share(ours, up)
     record = pair(ours, "virt coherent, DMA_API_DEBUG", mu)
     if record is not None and pair(ours, "virt coherent", mu):
         plain = pair(ours, "virt coherent", mu)
-        print("  a record per mapping (DMA_API_DEBUG): 4K map+unmap %.1f us"
+        said.append("  a record per mapping (DMA_API_DEBUG): 4K map+unmap %.1f us"
               " against %.1f us without, %.2fx" % (record, plain,
                                                    record / plain))
     clear = ours.get((strict, "iommu_unmap_fast alone/4K"))
     if clear is not None and ours.get((strict, mu + " unmap")):
-        print("  iommu_unmap_fast alone (the page table work a lazy unmap"
+        said.append("  iommu_unmap_fast alone (the page table work a lazy unmap"
               " still does): %.1f us, %.2f of our strict unmap" % (
                   clear, clear / ours[(strict, mu + " unmap")]))
+    return said
 
 
 # The 64 KiB strict unmap through the SMMU before range invalidation.
@@ -339,18 +294,20 @@ def smmu_and_io_goals(ours, up, total, ratio):
 
 def zeroing_share(ours, up):
     """What zeroing a page costs, against each one-page allocation."""
+    said = []
     zero = ours.get(("virt coherent", "zeroing a page alone (memset)"))
     if zero is None:
-        return
+        return said
     for path in ("coherent", "sleeping", "atomic"):
         figure = "alloc_free/%s/0-live alloc" % path
         for label in ("virt coherent", "vexpress non-coherent"):
             alloc, theirs = ours.get((label, figure)), up.get((label, figure))
             if alloc:
-                print("  zeroing a page (%.1f us) is %.0f%% of our %s %s"
-                      " allocation (%.1f us; upstream %s)" % (
-                          zero, 100 * zero / alloc, label, path, alloc,
-                          "%.1f us" % theirs if theirs else "n/a"))
+                said.append("  zeroing a page (%.1f us) is %.0f%% of our %s"
+                            " allocation on %s (%.1f us; upstream %s)" % (
+                                zero, 100 * zero / alloc, path, label, alloc,
+                                "%.1f us" % theirs if theirs else "n/a"))
+    return said
 
 
 def plot(rows, folder):

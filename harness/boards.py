@@ -5,21 +5,24 @@
 usage: boards.py PROJECT BUILD
 
 Builds the boards kernel (harness/boards.config) from the overlaid tree and
-from the pristine base, boots each board run of check.BOOT_RUNS (the ones
+from the pristine base, boots each board run of runs.BOOT_RUNS (the ones
 named "board-*") with the very same QEMU command and kernel arguments (but
 disktest.upstream=1 on upstream, which tells /init not to look for the
-layer, whose absence fails a run on ours), and prints one line per workload: what /init (harness/disktest.c) reported on
-ours and on upstream.  Exits non-zero when a workload upstream passes does
-not pass on ours.
+layer, whose absence fails a run on ours), and writes one table per board,
+each workload as /init (harness/disktest.c) reported it on ours and on
+upstream, to Documentation/arch/arm/dma-mapping-boards.inc.  Exits
+non-zero when a workload upstream passes does not pass on ours.
 """
 import os
 import re
 import sys
 
-HARNESS = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HARNESS)
-import check      # noqa: E402
-import upstream   # noqa: E402
+import runner
+import runs
+import tables
+import upstream
+
+TABLES = "Documentation/arch/arm/dma-mapping-boards.inc"
 
 
 def workloads(log):
@@ -38,31 +41,31 @@ def workloads(log):
 
 def main():
     project, build = (os.path.abspath(a) for a in sys.argv[1:3])
-    trees = {"ours": os.path.join(build, "linux"),
-             "upstream": upstream.prepare(project, build)}
-    short = []
-    for name, kernel, qemu, append, *init in check.BOOT_RUNS:
-        if not name.startswith("board-"):
+    trees = {"ours": (os.path.join(build, "linux"), build, ""),
+             "upstream": (upstream.prepare(project, build),
+                          os.path.join(build, "upstream-boards"),
+                          " disktest.upstream=1")}
+    short, lines = [], []
+    for run in runs.BOOT_RUNS:
+        if not run.name.startswith("board-"):
             continue
         seen = {}
-        for which, src in trees.items():
-            out = build if which == "ours" else os.path.join(build, "upstream-boards")
+        for which, (src, out, extra) in trees.items():
             os.makedirs(out, exist_ok=True)
-            args = append + (" disktest.upstream=1" if which == "upstream"
-                             else "")
-            tally, note = check.boot_run(src, out, name, kernel, qemu, args,
-                                         *init)
+            tally, note = runner.boot_run(src, out, run, extra)
             print("boards: %s on %s: %d passed, %d failed %s" % (
-                name, which, tally["passed"], tally["failed"], note))
-            seen[which] = workloads(os.path.join(out, name + ".log"))
-        print("\n| %s workload | ours | upstream |\n|---|---|---|" % name)
+                run.name, which, tally["passed"], tally["failed"], note))
+            seen[which] = workloads(os.path.join(out, run.name + ".log"))
+        rows = []
         for w in list(seen["ours"]) + [w for w in seen["upstream"]
                                         if w not in seen["ours"]]:
             ours, theirs = seen["ours"].get(w, "-"), seen["upstream"].get(w, "-")
-            print("| %s | %s | %s |" % (w, ours, theirs))
+            rows.append([w, ours, theirs])
             if theirs == "pass" and ours != "pass":
-                short.append("%s: %s" % (name, w))
-        print()
+                short.append("%s: %s" % (run.name, w))
+        lines += tables.list_table(["%s workload" % run.name, "ours",
+                                    "upstream"], rows) + [""]
+    tables.write(os.path.join(project, TABLES), "make boards", lines)
     if short:
         print("boards: ours falls short of upstream on: " + "; ".join(short))
         sys.exit(1)

@@ -8,12 +8,14 @@ usage: conformance.py PROJECT BUILD upstream   (make conformance-upstream)
 
 "upstream" builds the suites into KUnit kernels of the pristine tree
 (harness/upstream.py), boots them with the very kernel arguments and QEMU
-options of the make check runs named in SETUPS, and writes each case's
-result per setup to harness/conformance-reference.json: the reference that
-make check holds the project to.  Regenerate it when the base moves.
+options of the make check runs marked as reference runs in runs.py, and
+writes each case's result per run to harness/conformance-reference.json:
+the reference that make check holds the project to.  Regenerate it when
+the base moves.
 
-"table" prints the README's table: each case on each setup, ours (from the
-last make check) and upstream (the reference).
+"table" writes the documentation's table of each case on each reference
+run, ours (from the last make check) and upstream (the reference), to
+Documentation/arch/arm/dma-mapping-conformance.inc.
 
 check.py calls short_of_upstream() after each run: a case that passed on
 upstream and did not pass on ours fails the run.
@@ -22,25 +24,27 @@ import json
 import os
 import sys
 
+import runner
+import runs
+import tables
+import upstream as pristine
+
 HARNESS = os.path.dirname(os.path.abspath(__file__))
 SUITES = "dma_api_conformance"
 REFERENCE = os.path.join(HARNESS, "conformance-reference.json")
+TABLE = "Documentation/arch/arm/dma-mapping-conformance.inc"
 
-# The make check runs (check.RUNS) the suite is compared on.
-SETUPS = ["virt", "virt-cma", "virt-2g", "virt-swiotlb", "virt-smmu",
-          "virt-smmu-lazy", "virt-noncoherent-pci", "vexpress",
-          "vexpress-cma"]
+SETUPS = [r.name for r in runs.KUNIT_RUNS if r.reference]
 
-# The pristine KUnit builds: the suite, what the machine needs, and the
+# The pristine KUnit builds: the suites, what the machine needs, and the
 # checkers ours runs with on virt.
 UPSTREAM_BUILDS = {
-    "virt": ("armdma_virt.py",
-             ["kernel/dma/conformance",
-              "kernel/dma/conformance/pools.kunitconfig",
-              os.path.join(HARNESS, "conformance-upstream-virt.kunitconfig")]),
-    "vexpress": ("armdma_vexpress.py",
-                 ["kernel/dma/conformance",
-                  os.path.join(HARNESS, "conformance-upstream.kunitconfig")]),
+    "virt": runs.Build("armdma_virt.py", [
+        "kernel/dma/conformance", "kernel/dma/conformance/pools.kunitconfig",
+        os.path.join(HARNESS, "conformance-upstream-virt.kunitconfig")]),
+    "vexpress": runs.Build("armdma_vexpress.py", [
+        "kernel/dma/conformance",
+        os.path.join(HARNESS, "conformance-upstream.kunitconfig")]),
 }
 
 
@@ -80,24 +84,19 @@ def short_of_upstream(run, path):
             if status == "PASS" and ours.get(case) != "PASS"]
 
 
-def upstream(project, build):
-    import check
-    import upstream as pristine
-
+def make_reference(project, build):
     src = pristine.prepare(project, build)
-    runs = {r[0]: r for r in check.RUNS}
     ref = {}
     for name in SETUPS:
-        _, build_name, kargs, qemu_extra = runs[name]
-        build_dir = os.path.join(build, "kunit-upstream-" + build_name)
-        if not check.kunit_build(src, build_dir, build_name, UPSTREAM_BUILDS):
+        run = runs.kunit_run(name)
+        build_dir = os.path.join(build, "kunit-upstream-" + run.build)
+        if not runner.kunit_build(src, build_dir, run.build, UPSTREAM_BUILDS):
             sys.exit("conformance: the pristine %s kernel did not build" %
-                     build_name)
+                     run.build)
         out = os.path.join(build, "conformance-upstream-%s.json" % name)
-        check.kunit_exec(src, build_dir, build_name, kargs,
-                         check.qemu_options(build, name, qemu_extra),
-                         SUITES + "*",
-                         out, UPSTREAM_BUILDS)
+        runner.kunit_exec(src, build_dir, run.build, run.kargs,
+                          runner.qemu_options(build, name, run.qemu),
+                          SUITES + "*", out, UPSTREAM_BUILDS)
         ref[name] = results(out) if os.path.exists(out) else {}
         if not ref[name]:
             sys.exit("conformance: no result from the pristine %s run" % name)
@@ -110,25 +109,31 @@ def upstream(project, build):
 MARK = {"PASS": "pass", "FAIL": "FAIL", "SKIPPED": "skip", "SKIP": "skip"}
 
 
-def table(build):
-    """Markdown: a row per case, a column per setup, "ours / upstream"."""
+def table(project, build):
+    """A row per case, a column per run, "ours / upstream" where they
+    differ; written into the documentation."""
     ref = reference()
     ours = {}
     for name in SETUPS:
         path = os.path.join(build, "kunit-%s.json" % name)
         ours[name] = results(path) if os.path.exists(path) else {}
+    missing = [name for name in SETUPS if not ours[name]]
+    if missing:
+        sys.exit("conformance: no result of ours from %s: run make check"
+                 " first" % ", ".join(missing))
     cases = []
     for per_run in list(ref.values()) + list(ours.values()):
         cases += [c for c in per_run if c not in cases]
-    print("| case | " + " | ".join(SETUPS) + " |")
-    print("|---" * (len(SETUPS) + 1) + "|")
-    for case in cases:
+    rows = []
+    for case in sorted(cases):
         cells = []
         for name in SETUPS:
             a = MARK.get(ours[name].get(case), "-")
             b = MARK.get(ref.get(name, {}).get(case), "-")
             cells.append(a if a == b else "**%s** / %s" % (a, b))
-        print("| `%s` | %s |" % (case, " | ".join(cells)))
+        rows.append(["``%s``" % case] + cells)
+    tables.write(os.path.join(project, TABLE), "make conformance-table",
+                 tables.list_table(["case"] + SETUPS, rows))
 
 
 def main():
@@ -136,9 +141,9 @@ def main():
         sys.exit(__doc__)
     project, build = (os.path.abspath(a) for a in sys.argv[1:3])
     if sys.argv[3] == "upstream":
-        upstream(project, build)
+        make_reference(project, build)
     else:
-        table(build)
+        table(project, build)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """QEMU's machine protocol (QMP), for the harness's boot runs.
 
-check.py gives every boot run's QEMU a QMP socket; the harness uses it
+runner.py gives every boot run's QEMU a QMP socket; the harness uses it
 when /init asks for something only the host can do: a screendump of the
 display (screen.py), or stopping QEMU.
 """

@@ -11,7 +11,6 @@ machines kunit.py boots it on.  These are test clients and a driver, never a
 file of the layer.
 """
 import os
-import shutil
 
 import overlay
 

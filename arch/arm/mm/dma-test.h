@@ -14,7 +14,7 @@
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
  * make check fails a run on any WARN that no case announced (see
- * harness/check.py): a case that makes a refused call on purpose, which
+ * harness/runner.py): a case that makes a refused call on purpose, which
  * the layer or DMA-API debug may WARN about, says so before it does.
  */
 static inline void arm_dma_expect_warning(struct kunit *test)
