@@ -208,14 +208,16 @@ static unsigned int arm_iova_fq_len(struct iommu_dma_cookie *cookie)
  *
  * Lazy unmaps keep their ranges until the next IOTLB invalidation: a space
  * full of them is not full.  Invalidate, give them back and try once more,
- * rather than fail a map for want of a timer.
+ * rather than fail a map for want of a timer.  A lazy space tries again
+ * even with its queues empty: a flush timer may have given ranges back
+ * since the first try, into the IOVA cache of another CPU.
  *
  * Return: the first granule of the range, or 0.
  */
 unsigned long arm_iova_alloc_reclaim(struct iommu_dma_cookie *cookie,
 				     unsigned long pages, unsigned long limit_pfn)
 {
-	if (!arm_iova_fq_len(cookie))
+	if (!arm_iova_lazy(cookie) && !arm_iova_fq_len(cookie))
 		return 0;
 	arm_iova_fq_flush_all(cookie);
 	return alloc_iova_fast(&cookie->iovad, pages, limit_pfn, true);
