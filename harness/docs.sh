@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # docs.sh SRC OUT: build Documentation/arch/arm of the overlaid tree, which
-# holds our dma-mapping.rst, with Sphinx and the base's kernel-doc
-# extensions, as make htmldocs would; any warning fails.  Then check that
-# the ARM index links to our page and that the kernel-doc of the exported
-# arm_iommu_* functions made it in.
+# holds our dma-mapping*.rst pages and the tables make targets wrote for
+# them (*.inc), with Sphinx and the base's kernel-doc extensions, as make
+# htmldocs would; any warning fails.  Then check that the ARM index links
+# to our page, that it links to the others, and that the kernel-doc of the
+# exported arm_iommu_* functions made it in.
 set -eu
 src=$1 out=$2
 harness=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +24,12 @@ grep -q 'href="dma-mapping.html"' "$out/html/index.html" || {
 	echo "docs: the ARM index does not link to dma-mapping.html" >&2
 	exit 1
 }
+for page in design testing conformance bench; do
+	grep -q "href=\"dma-mapping-$page.html\"" "$out/html/dma-mapping.html" || {
+		echo "docs: dma-mapping.html does not link to dma-mapping-$page.html" >&2
+		exit 1
+	}
+done
 for fn in arm_iommu_create_mapping arm_iommu_release_mapping \
 	  arm_iommu_attach_device arm_iommu_detach_device; do
 	grep -q "id=\"c\.$fn\"" "$out/html/dma-mapping.html" || {
@@ -30,4 +37,4 @@ for fn in arm_iommu_create_mapping arm_iommu_release_mapping \
 		exit 1
 	}
 done
-echo "docs: Documentation/arch/arm builds clean with dma-mapping.rst ($out/html)"
+echo "docs: Documentation/arch/arm builds clean with the dma-mapping pages ($out/html)"
