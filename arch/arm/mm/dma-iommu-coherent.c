@@ -45,7 +45,7 @@ static void *arm_iommu_alloc_contiguous(struct device *dev, size_t size,
 	page = arm_dma_alloc_buffer(&req, &cookie);
 	if (!page)
 		return NULL;
-	*handle = arm_iommu_map_phys(dev, arm_iommu_domain(dev),
+	*handle = arm_iommu_map_phys(dev, arm_iommu_dma_domain(dev),
 				     page_to_phys(page), size,
 				     arm_iommu_prot(DMA_BIDIRECTIONAL, coherent, attrs),
 				     dev->coherent_dma_mask);
@@ -65,7 +65,7 @@ static void *arm_iommu_alloc_gathered(struct device *dev, size_t size,
 				      dma_addr_t *handle, gfp_t gfp,
 				      unsigned long attrs)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
+	struct iommu_domain *domain = arm_iommu_dma_domain(dev);
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	bool coherent = dev_is_dma_coherent(dev);
 	int prot = arm_iommu_prot(DMA_BIDIRECTIONAL, coherent, attrs);
@@ -216,7 +216,7 @@ static void arm_iommu_free_gathered(struct device *dev,
 void arm_iommu_free(struct device *dev, size_t size, void *cpu_addr,
 		    dma_addr_t handle, unsigned long attrs)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
+	struct iommu_domain *domain = arm_iommu_dma_domain(dev);
 	phys_addr_t phys;
 
 	size = PAGE_ALIGN(size);
@@ -243,7 +243,7 @@ int arm_iommu_mmap(struct device *dev, struct vm_area_struct *vma,
 	/* A pool buffer's handle is no IOVA: the pool knows its pages. */
 	if (dma_mmap_from_dev_coherent(dev, vma, cpu_addr, size, &ret))
 		return ret;
-	phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
+	phys = iommu_iova_to_phys(arm_iommu_dma_domain(dev), handle);
 	pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
 	if (pages)
 		return vm_map_pages(vma, pages, count);
@@ -262,7 +262,7 @@ int arm_iommu_get_sgtable(struct device *dev, struct sg_table *sgt,
 
 	if (dma_get_sgtable_from_dev_coherent(dev, sgt, cpu_addr, size, &ret))
 		return ret;
-	phys = iommu_iova_to_phys(arm_iommu_domain(dev), handle);
+	phys = iommu_iova_to_phys(arm_iommu_dma_domain(dev), handle);
 	pages = arm_iommu_gathered_pages(cpu_addr, attrs, phys);
 	if (pages)
 		return sg_alloc_table_from_pages(sgt, pages,

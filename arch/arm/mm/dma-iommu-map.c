@@ -145,7 +145,7 @@ dma_addr_t arm_iommu_map_phys(struct device *dev,
 static void arm_iommu_unmap_phys(struct device *dev, dma_addr_t dma,
 				 size_t size)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
+	struct iommu_domain *domain = arm_iommu_dma_domain(dev);
 
 	if (arm_iommu_claim(dev, domain, dma, size, NULL))
 		arm_iommu_unmap_range(dev, domain, dma, size);
@@ -162,7 +162,7 @@ dma_addr_t arm_iommu_map_page(struct device *dev, struct page *page,
 	phys_addr_t phys = page_to_phys(page) + offset;
 	dma_addr_t dma;
 
-	dma = arm_iommu_map_phys(dev, arm_iommu_domain(dev), phys, size,
+	dma = arm_iommu_map_phys(dev, arm_iommu_dma_domain(dev), phys, size,
 				 arm_iommu_prot(dir, coherent, attrs),
 				 dma_get_mask(dev));
 	if (dma != DMA_MAPPING_ERROR && !coherent &&
@@ -175,7 +175,7 @@ void arm_iommu_unmap_page(struct device *dev, dma_addr_t dma,
 			  size_t size, enum dma_data_direction dir,
 			  unsigned long attrs)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
+	struct iommu_domain *domain = arm_iommu_dma_domain(dev);
 	bool sync = !dev_is_dma_coherent(dev) &&
 		    !(attrs & DMA_ATTR_SKIP_CPU_SYNC);
 	phys_addr_t phys;
@@ -193,7 +193,7 @@ void arm_iommu_sync_single_for_cpu(struct device *dev, dma_addr_t dma,
 				   enum dma_data_direction dir)
 {
 	if (!dev_is_dma_coherent(dev))
-		arm_dma_sync_for_cpu(iommu_iova_to_phys(arm_iommu_domain(dev), dma),
+		arm_dma_sync_for_cpu(iommu_iova_to_phys(arm_iommu_dma_domain(dev), dma),
 				     size, dir);
 }
 
@@ -202,7 +202,7 @@ void arm_iommu_sync_single_for_device(struct device *dev,
 				      enum dma_data_direction dir)
 {
 	if (!dev_is_dma_coherent(dev))
-		arm_dma_sync_for_device(iommu_iova_to_phys(arm_iommu_domain(dev),
+		arm_dma_sync_for_device(iommu_iova_to_phys(arm_iommu_dma_domain(dev),
 							   dma), size, dir);
 }
 
@@ -211,7 +211,7 @@ dma_addr_t arm_iommu_map_resource(struct device *dev, phys_addr_t phys,
 				  enum dma_data_direction dir,
 				  unsigned long attrs)
 {
-	return arm_iommu_map_phys(dev, arm_iommu_domain(dev), phys, size,
+	return arm_iommu_map_phys(dev, arm_iommu_dma_domain(dev), phys, size,
 				  arm_iommu_prot(dir, false, attrs) | IOMMU_MMIO,
 				  dma_get_mask(dev));
 }

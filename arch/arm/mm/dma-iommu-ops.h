@@ -38,11 +38,6 @@ static inline int arm_iommu_prot(enum dma_data_direction dir, bool coherent,
 	       (attrs & DMA_ATTR_PRIVILEGED ? IOMMU_PRIV : 0);
 }
 
-static inline struct iommu_domain *arm_iommu_domain(struct device *dev)
-{
-	return iommu_get_domain_for_dev(dev);
-}
-
 /* The granules @size bytes at @addr take, with @addr's offset in its own. */
 static inline size_t arm_iommu_span(struct iommu_dma_cookie *cookie, u64 addr,
 				    size_t size)

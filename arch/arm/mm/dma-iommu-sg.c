@@ -212,7 +212,7 @@ int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 		     int nents, enum dma_data_direction dir,
 		     unsigned long attrs)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
+	struct iommu_domain *domain = arm_iommu_dma_domain(dev);
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	bool coherent = dev_is_dma_coherent(dev);
 	int prot = arm_iommu_prot(dir, coherent, attrs);
@@ -258,7 +258,9 @@ int arm_iommu_map_sg(struct device *dev, struct scatterlist *sgl,
 		if (!coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 			arm_dma_sync_for_device(sg_phys(sg), sg->length, dir);
 		arm_iommu_sg_widen(cookie, sg, at);
-		last = sg_phys(sg) + sg->length - granule;
+		/* An entry of no bytes maps nothing to repeat. */
+		if (len)
+			last = sg_phys(sg) + sg->length - granule;
 		run_n++;
 		cur = at + len;
 	}
@@ -282,7 +284,7 @@ void arm_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl,
 			int nents, enum dma_data_direction dir,
 			unsigned long attrs)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
+	struct iommu_domain *domain = arm_iommu_dma_domain(dev);
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	size_t span = arm_iommu_sg_span(dev, cookie, sgl, nents);
 	dma_addr_t start = sg_dma_address(sgl);

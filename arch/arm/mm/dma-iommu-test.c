@@ -332,6 +332,41 @@ static void unaligned_entries_keep_their_offsets_in_their_own_segments(struct ku
 	dma_unmap_sg(t->dev, sgl, 3, DMA_FROM_DEVICE);
 }
 
+/*
+ * An entry of no bytes maps nothing.  Padding up to a segment boundary
+ * after it repeats the last page an entry did map, never the page before
+ * the empty entry's, which the list does not hold.
+ */
+static void an_empty_entry_lends_no_page_to_the_padding(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct scatterlist *sgl = page_list(test, 3, 0, PAGE_SIZE);
+	unsigned long old = dma_get_seg_boundary(t->dev);
+	struct page *pair = alloc_pages(GFP_KERNEL, 1);
+	dma_addr_t start;
+	int n;
+
+	KUNIT_ASSERT_NOT_NULL(test, pair);
+	sg_set_page(&sgl[1], pair + 1, 0, 0);
+	/* Two pages from the second page on: they go on to a boundary. */
+	sg_set_buf(&sgl[2], sg_virt(&sgl[2]), 2 * PAGE_SIZE);
+	dma_set_seg_boundary(t->dev, 2 * PAGE_SIZE - 1);
+	n = dma_map_sg(t->dev, sgl, 3, DMA_TO_DEVICE);
+	dma_set_seg_boundary(t->dev, old);
+	if (n > 0) {
+		start = sg_dma_address(sgl);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, translated(t, start + PAGE_SIZE),
+					sg_page(&sgl[0]),
+					"the padding maps a page the list does not hold");
+		KUNIT_EXPECT_PTR_NE(test, translated(t, start + PAGE_SIZE), pair);
+		dma_set_seg_boundary(t->dev, 2 * PAGE_SIZE - 1);
+		dma_unmap_sg(t->dev, sgl, 3, DMA_TO_DEVICE);
+		dma_set_seg_boundary(t->dev, old);
+	}
+	__free_pages(pair, 1);
+	KUNIT_EXPECT_GT(test, n, 0);
+}
+
 static void running_out_of_iova_space_fails_cleanly_and_recovers(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
@@ -650,6 +685,61 @@ static void msis_arrive_and_only_the_doorbell_page_is_mapped(struct kunit *test)
 	pci_iounmap(t->pdev, e->regs);
 }
 
+/* The page behind a CPU address the DMA API gave, linear or vmapped. */
+static struct page *cpu_page_of(const void *cpu)
+{
+	return is_vmalloc_addr(cpu) ? vmalloc_to_page(cpu) : virt_to_page(cpu);
+}
+
+/*
+ * A driver may attach a domain of its own (remoteproc, DRM drivers do) and
+ * still call the DMA API: what it gets is mapped in the device's DMA
+ * domain, as iommu-dma does, and that domain translates the device's DMA
+ * again once the driver detaches its own.
+ */
+static void a_domain_the_driver_attaches_leaves_the_dma_api_working(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct iommu_domain *mine;
+	void __iomem *regs;
+	dma_addr_t handle;
+	void *cpu;
+	u8 *b;
+	int ret;
+
+	mine = iommu_paging_domain_alloc(t->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mine));
+	ret = iommu_attach_device(mine, t->dev);
+	if (ret) {
+		iommu_domain_free(mine);
+		kunit_skip(test, "edu shares its IOMMU group: no domain of a driver's own (%d)",
+			   ret);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(t->dev), mine);
+
+	cpu = dma_alloc_coherent(t->dev, SZ_16K, &handle, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, cpu);
+	if (cpu) {
+		KUNIT_EXPECT_PTR_EQ(test, translated(t, handle), cpu_page_of(cpu));
+		dma_free_coherent(t->dev, SZ_16K, cpu, handle);
+	}
+	b = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	handle = dma_map_single(t->dev, b, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_FALSE(test, dma_mapping_error(t->dev, handle));
+	if (!dma_mapping_error(t->dev, handle)) {
+		KUNIT_EXPECT_PTR_EQ(test, translated(t, handle), virt_to_page(b));
+		dma_unmap_single(t->dev, handle, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	}
+	iommu_detach_device(mine, t->dev);
+	iommu_domain_free(mine);
+
+	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(t->dev), t->domain);
+	regs = edu_start(test);
+	edu_round_trip(test, regs, b);
+	pci_iounmap(t->pdev, regs);
+}
+
 static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(a_device_behind_the_iommu_translates_through_its_groups_domain),
 	KUNIT_CASE(a_sleeping_allocation_is_gathered_pages_behind_one_iova_range),
@@ -664,6 +754,7 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(map_sg_keeps_within_the_max_segment_size),
 	KUNIT_CASE(map_sg_keeps_each_segment_within_the_boundary),
 	KUNIT_CASE(unaligned_entries_keep_their_offsets_in_their_own_segments),
+	KUNIT_CASE(an_empty_entry_lends_no_page_to_the_padding),
 	KUNIT_CASE(running_out_of_iova_space_fails_cleanly_and_recovers),
 	KUNIT_CASE(a_full_space_takes_back_what_the_flush_queue_holds),
 	KUNIT_CASE(a_failure_half_way_through_a_list_unmaps_what_was_mapped),
@@ -671,6 +762,7 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(lazy_unmap_queues_the_iova_until_a_flush),
 	KUNIT_CASE(edu_dmas_through_the_ops_and_faults_after_unmap),
 	KUNIT_CASE(msis_arrive_and_only_the_doorbell_page_is_mapped),
+	KUNIT_CASE(a_domain_the_driver_attaches_leaves_the_dma_api_working),
 	{}
 };
 

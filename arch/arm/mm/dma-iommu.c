@@ -18,7 +18,7 @@
 /* What map_sg merges at: one IOMMU page. */
 static unsigned long arm_iommu_get_merge_boundary(struct device *dev)
 {
-	struct iommu_domain *domain = arm_iommu_domain(dev);
+	struct iommu_domain *domain = arm_iommu_dma_domain(dev);
 
 	return iova_mask(&domain->iova_cookie->iovad);
 }

@@ -366,7 +366,7 @@ EXPORT_SYMBOL_IF_KUNIT(arm_iommu_nr_domains);
 
 static struct iommu_dma_cookie *arm_iova_space_of(struct device *dev)
 {
-	return iommu_get_domain_for_dev(dev)->iova_cookie;
+	return arm_iommu_dma_domain(dev)->iova_cookie;
 }
 
 /**

@@ -12,8 +12,24 @@
 #include <linux/fault-inject.h>
 #include <linux/iommu.h>
 #include <linux/iova.h>
+#include <asm/dma-iommu.h>
 
 struct arm_iova_fq;
+
+/*
+ * The domain a device's DMA API maps into: its arm_iommu_* mapping's, or
+ * its group's default domain.  Never the domain the group happens to be
+ * attached to: a driver may attach one of its own (remoteproc, DRM) and
+ * still call the DMA API, as with iommu-dma.
+ */
+static inline struct iommu_domain *arm_iommu_dma_domain(struct device *dev)
+{
+#ifdef CONFIG_ARM_DMA_USE_IOMMU
+	return to_dma_iommu_mapping(dev)->domain;
+#else
+	return iommu_get_dma_domain(dev);
+#endif
+}
 
 /**
  * struct iommu_dma_cookie - the IOVA space of one DMA domain
