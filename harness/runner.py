@@ -140,8 +140,9 @@ DTB_MARKER = re.compile(r"^\{dtb:([\w,-]+)\}$")
 CUT_MARKER = re.compile(r"^\{cut:([^:]+):(.+)\}$")
 
 
-def qemu_options(build, name, qemu_extra):
-    """A KUnit run's QEMU options, with the DTB they may name made for it."""
+def qemu_options(build, name, qemu_extra, machine=runs.VIRT_QEMU):
+    """A run's QEMU options, with the DTB they may name made for it: the
+    DTB QEMU gives the machine of @machine and the options, edited."""
     marked = [a for a in qemu_extra if DTB_MARKER.match(a)]
     if not marked:
         return qemu_extra
@@ -149,8 +150,18 @@ def qemu_options(build, name, qemu_extra):
     same = [a for a in qemu_extra if a not in ["-dtb"] + marked]
     subprocess.run([os.path.join(HARNESS, "virt-dtb.sh"), out,
                     DTB_MARKER.match(marked[0]).group(1)] +
-                   runs.VIRT_QEMU + same, check=True)
+                   machine + same, check=True)
     return [out if a in marked else a for a in qemu_extra]
+
+
+def machine_of(qemu):
+    """The options of a boot run that its DTB depends on: machine, CPUs and
+    memory (PCI devices are found by enumeration, not in the DTB)."""
+    out = []
+    for i, a in enumerate(qemu[:-1]):
+        if a in ("-M", "-machine", "-cpu", "-smp", "-m"):
+            out += qemu[i:i + 2]
+    return out
 
 
 def cut_dtb(out, arg):
@@ -301,10 +312,13 @@ def boot_run(src, build, run, append_extra=""):
         cmd += ["-serial", "stdio"]
     if "-kernel" not in run.qemu:
         cmd += ["-kernel", os.path.join(out, "arch/arm/boot/zImage")]
+    qemu = [qemu_options(build, run.name, ["-dtb", a],
+                         machine_of(run.qemu))[1]
+            if DTB_MARKER.match(a) else a for a in run.qemu]
     server = echo.start()
     cmd += [cut_dtb(out, a).format(build=out, disk=disk,
                                    echo=server.getsockname()[1])
-            for a in run.qemu]
+            for a in qemu]
     print("check: " + " ".join(cmd), flush=True)
     console, timed_out = run_console(cmd, os.path.join(build, run.name))
     server.close()

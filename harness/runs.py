@@ -85,9 +85,14 @@ KUNIT_RUNS = [
     # control frame.
     KunitRun("virt-smmu-its", "virt", ["mem=960M"],
              ["-machine", "iommu=smmuv3,gic-version=3,its=on"] + EDU, False),
-    # A command queue of 4 entries: every invalidation batch fills it.
+    # A command queue of 4 entries: every invalidation batch fills it.  A
+    # linear stream table, edu beyond bus 0 (stream ID above 8 bits).
     KunitRun("virt-smmu-tinyq", "virt",
-             ["mem=960M", "smmu_v3_arm32.cmdq_log2n=2"], SMMU + EDU, False),
+             ["mem=960M", "smmu_v3_arm32.cmdq_log2n=2",
+              "smmu_v3_arm32.two_level=0"],
+             SMMU + ["-device", "pcie-pci-bridge,id=br,bus=pcie.0,addr=5",
+                     "-device", "edu,dma_mask=0xffffffff,bus=br,addr=1"],
+             False),
     # edu with a second function: both in one IOMMU group.
     KunitRun("virt-smmu-legacy", "virt-legacy", ["mem=960M"], SMMU + [
         "-device", "edu,dma_mask=0xffffffff,addr=7.0,multifunction=on",
@@ -96,6 +101,14 @@ KUNIT_RUNS = [
     # dma-coherent): edu is a non-coherent PCI device of arm_dma_ops.
     KunitRun("virt-noncoherent-pci", "virt", ["mem=960M"],
              EDU + dtb("noncoherent-pci"), True),
+    # The same host behind the SMMU: edu is a non-coherent master of
+    # arm_iommu_dma_ops, as display, video and camera masters of SoCs are.
+    KunitRun("virt-smmu-noncoherent", "virt", ["mem=960M"],
+             SMMU + EDU + dtb("noncoherent-pci"), False),
+    # The SMMU itself not snooping: its tables and queues must be made
+    # visible to it.
+    KunitRun("virt-smmu-walk", "virt", ["mem=960M"],
+             SMMU + EDU + dtb("noncoherent-smmu"), False),
     KunitRun("vexpress", "vexpress", ["mem=960M"], [], True),
     KunitRun("vexpress-cma", "vexpress", ["mem=960M", "cma=32M"], [], True),
 ]
@@ -219,6 +232,13 @@ BOOT_RUNS = [
             "console=ttyAMA0 iommu.passthrough=1 disktest.devs=vda,nvme0n1 "
             "disktest.mib=4 disktest.iommu=identity" + VIRT_NET, DISKTEST),
     BootRun("drivers-virt-iommu", "drivers-virt.config", VIRT_SMMU_DISKS,
+            "console=ttyAMA0 disktest.devs=vda,nvme0n1 disktest.mib=4 "
+            "disktest.iommu=translated" + VIRT_NET, DISKTEST),
+    # The same drivers as non-coherent masters behind the SMMU: the PCIe
+    # host's DTB without dma-coherent, as on SoCs whose masters do not
+    # snoop.
+    BootRun("drivers-virt-noncoherent", "drivers-virt.config",
+            VIRT_SMMU_DISKS + dtb("noncoherent-pci"),
             "console=ttyAMA0 disktest.devs=vda,nvme0n1 disktest.mib=4 "
             "disktest.iommu=translated" + VIRT_NET, DISKTEST),
     BootRun("drivers-virt-iommu-lazy", "drivers-virt.config",

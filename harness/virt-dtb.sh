@@ -11,6 +11,10 @@
 #                  coherent path; without it they are driven as on SoCs whose
 #                  PCIe does not snoop, through arm_dma_ops and its cache
 #                  maintenance.
+# noncoherent-smmu "dma-coherent" taken off the SMMUv3: it walks its stream
+#                  table, context descriptors, page tables and queues
+#                  without snooping the CPU caches, so the driver must make
+#                  them visible to it (-machine iommu=smmuv3 only).
 # dma-pools        reserved memory for devices, as SoCs describe it: a
 #                  shared-dma-pool with no-map, a restricted-dma-pool, and
 #                  client nodes that name them (compatible
@@ -37,6 +41,18 @@ for edit in $(echo "$edits" | tr , ' '); do
 		if awk '/^\tpcie@/,/^\t};/' "$out.dts" | grep -q dma-coherent ||
 		   ! grep -q '^	pcie@' "$out.dts"; then
 			echo "virt-dtb: no PCIe host, or still dma-coherent" >&2
+			exit 1
+		fi
+		;;
+	noncoherent-smmu)
+		awk '/^\tsmmuv3@/ { inside = 1 }
+		     inside && /dma-coherent;/ { next }
+		     inside && /^\t};/ { inside = 0 }
+		     { print }' "$out.dts" > "$out.dts.new"
+		mv "$out.dts.new" "$out.dts"
+		if awk '/^\tsmmuv3@/,/^\t};/' "$out.dts" | grep -q dma-coherent ||
+		   ! grep -q '^	smmuv3@' "$out.dts"; then
+			echo "virt-dtb: no SMMUv3, or still dma-coherent" >&2
 			exit 1
 		fi
 		;;
