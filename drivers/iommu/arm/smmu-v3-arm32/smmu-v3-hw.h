@@ -70,6 +70,8 @@
 #define SMMU_CMDQ_PROD		0x98
 #define SMMU_CMDQ_CONS		0x9c
 #define  CMDQ_CONS_ERR		GENMASK(30, 24)
+#define  CMDQ_CERROR_ILL	1	/* not a command the SMMU takes */
+#define  CMDQ_CERROR_ABT	2	/* fetching it aborted */
 #define SMMU_EVTQ_BASE		0xa0
 /* Page 1 registers */
 #define SMMU_EVTQ_PROD		0x100a8

@@ -127,5 +127,8 @@ void smmu_add_streams(struct smmu_master *master);
 void smmu_remove_streams(struct smmu_master *master);
 struct smmu_master *smmu_other_master(struct smmu_master *master, u32 sid);
 struct device *smmu_stream_dev(struct smmu_device *smmu, u32 sid);
+#if IS_ENABLED(CONFIG_KUNIT)
+int smmu_ste_sync(struct smmu_device *smmu, const u64 *cmds, unsigned int n);
+#endif
 
 #endif /* __SMMU_V3_ARM32_INTERNAL_H */

@@ -16,6 +16,8 @@
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/iopoll.h>
 #include <linux/string.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 
 #include "smmu-v3-enc.h"
 #include "smmu-v3-queue.h"
@@ -124,25 +126,12 @@ static bool smmu_cmdq_stopped(struct smmu_queues *qs, u32 cons)
 	return active & GERROR_CMDQ_ERR;
 }
 
-/*
- * Put a CMD_SYNC, which cannot fail, where the SMMU stopped, and
- * acknowledge CMDQ_ERR: the SMMU then goes on from that slot.  The gerror
- * interrupt leaves CMDQ_ERR to this, so that the SMMU never retries the
- * command that failed.
- */
-static void smmu_cmdq_skip(struct smmu_queues *qs)
+/* Let the SMMU go on from where it stopped. */
+static void smmu_cmdq_ack(struct smmu_queues *qs)
 {
-	struct smmu_queue *q = &qs->cmdq;
-	u64 *slot = q->base + q_idx(q, q->cons) * q->dwords;
 	unsigned long flags;
 	u32 gerrorn;
 
-	atomic_inc(&qs->cmdq_errors);
-	dev_err_ratelimited(qs->dev, "command %#llx failed (error %lu): skipped\n",
-			    FIELD_GET(CMD0_OP, slot[0]),
-			    FIELD_GET(CMDQ_CONS_ERR, q->cons));
-	smmu_cmd_sync(slot);
-	dma_wmb();
 	spin_lock_irqsave(&qs->gerror_lock, flags);
 	gerrorn = readl_relaxed(qs->base + SMMU_GERRORN);
 	writel(gerrorn ^ GERROR_CMDQ_ERR, qs->base + SMMU_GERRORN);
@@ -150,8 +139,37 @@ static void smmu_cmdq_skip(struct smmu_queues *qs)
 }
 
 /*
+ * Why the SMMU stopped: CONS.ERR.  Apart so that a case can make a fetch
+ * abort, which QEMU's SMMU never does by itself.
+ */
+VISIBLE_IF_KUNIT u32 smmu_cmdq_cerror(struct smmu_queues *qs)
+{
+	KUNIT_STATIC_STUB_REDIRECT(smmu_cmdq_cerror, qs);
+	return FIELD_GET(CMDQ_CONS_ERR, qs->cmdq.cons);
+}
+
+/*
+ * Put a CMD_SYNC, which cannot fail, where the SMMU stopped, and
+ * acknowledge CMDQ_ERR: the SMMU then goes on from that slot.
+ */
+static void smmu_cmdq_skip(struct smmu_queues *qs, u32 cerror)
+{
+	struct smmu_queue *q = &qs->cmdq;
+	u64 *slot = q->base + q_idx(q, q->cons) * q->dwords;
+
+	atomic_inc(&qs->cmdq_errors);
+	dev_err_ratelimited(qs->dev, "command %#llx failed (error %u): skipped\n",
+			    FIELD_GET(CMD0_OP, slot[0]), cerror);
+	smmu_cmd_sync(slot);
+	dma_wmb();
+	smmu_cmdq_ack(qs);
+}
+
+/*
  * Wait for the SMMU to consume up to @target (or to make room for one more
- * command), skipping each command it stops at.
+ * command).  A command whose fetch aborted is fetched again, a few times:
+ * it may be an invalidation that must not be lost.  A command the SMMU
+ * cannot execute is skipped.
  *
  * Return: 0; -EIO when a command was skipped; -ETIMEDOUT.
  */
@@ -159,7 +177,8 @@ static noinline int smmu_cmdq_wait(struct smmu_queues *qs, bool space,
 				   u32 target)
 {
 	struct smmu_queue *q = &qs->cmdq;
-	int skipped = 0, ret;
+	int skipped = 0, retries = 0, ret;
+	u32 cerror;
 
 	for (;;) {
 		ret = readl_relaxed_poll_timeout_atomic(q->cons_reg, q->cons,
@@ -170,7 +189,13 @@ static noinline int smmu_cmdq_wait(struct smmu_queues *qs, bool space,
 			return ret;
 		if (smmu_cmdq_reached(q, space, target))
 			return skipped ? -EIO : 0;
-		smmu_cmdq_skip(qs);
+		cerror = smmu_cmdq_cerror(qs);
+		if (cerror == CMDQ_CERROR_ABT && retries++ < SMMU_CMDQ_RETRIES) {
+			dev_warn_ratelimited(qs->dev, "command fetch aborted: fetching it again\n");
+			smmu_cmdq_ack(qs);
+			continue;
+		}
+		smmu_cmdq_skip(qs, cerror);
 		skipped++;
 	}
 }
@@ -351,7 +376,7 @@ irqreturn_t smmu_gerror_irq(int irq, void *data)
 	}
 	if (active & ~(GERROR_SFM_ERR | GERROR_CMDQ_ERR | GERROR_EVTQ_ABT_ERR))
 		dev_err(qs->dev, "global errors %#x\n", active);
-	/* CMDQ_ERR is smmu_cmdq_skip()'s to report and acknowledge. */
+	/* CMDQ_ERR is smmu_cmdq_wait()'s: it retries or skips the command. */
 	writel(gerrorn ^ (active & ~GERROR_CMDQ_ERR),
 	       qs->base + SMMU_GERRORN);
 	spin_unlock(&qs->gerror_lock);

@@ -16,6 +16,7 @@
 #include "smmu-v3-hw.h"
 
 #define SMMU_POLL_US		1000000		/* register acks and CMD_SYNC */
+#define SMMU_CMDQ_RETRIES	8		/* fetches of an aborted command */
 
 struct device;
 
@@ -86,5 +87,9 @@ static inline int smmu_cmdq_issue_sync(struct smmu_queues *qs,
 int smmu_sync_one(struct smmu_queues *qs, const u64 *cmd);
 bool smmu_evtq_next(struct smmu_queues *qs, u64 *evt);
 irqreturn_t smmu_gerror_irq(int irq, void *data);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+u32 smmu_cmdq_cerror(struct smmu_queues *qs);
+#endif
 
 #endif /* __SMMU_V3_ARM32_QUEUE_H */

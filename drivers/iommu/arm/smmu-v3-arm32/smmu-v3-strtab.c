@@ -11,6 +11,8 @@
 #include <linux/io.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/slab.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 
 #include "smmu-v3-internal.h"
 
@@ -55,6 +57,17 @@ out:
 	return ret;
 }
 
+/*
+ * Issue CFGI_STE commands and a sync.  Apart so that a case can make one
+ * fail, which QEMU's SMMU never does by itself.
+ */
+VISIBLE_IF_KUNIT int smmu_ste_sync(struct smmu_device *smmu, const u64 *cmds,
+				   unsigned int n)
+{
+	KUNIT_STATIC_STUB_REDIRECT(smmu_ste_sync, smmu, cmds, n);
+	return smmu_cmdq_issue_sync(&smmu->q, cmds, n);
+}
+
 /* One step of smmu_install_ste_sids() on the live entry @live. */
 static void smmu_ste_step(u64 *live, const u64 *ste, unsigned int step)
 {
@@ -83,13 +96,17 @@ static void smmu_ste_step(u64 *live, const u64 *ste, unsigned int step)
  * of the old and the new one: first the words the live config does not
  * read, then word 0 that switches the config, then the words only the old
  * config read; CFGI_STE after each step makes the SMMU drop what it cached.
+ * A step whose sync fails (a skipped command, maybe another CPU's) does not
+ * stop the next: each invalidates the streams again, so once the last
+ * step's syncs complete the SMMU holds nothing but the new entry.  Only
+ * their failure, or a timeout, fails the update.
  */
 static int smmu_install_ste_sids(struct smmu_device *smmu, const u32 *sids,
 				 unsigned int nr_sids, const u64 *ste)
 {
 	u64 cmds[8 * CMD_DWORDS];
 	unsigned int i, n, step;
-	int ret = 0;
+	int ret = 0, err;
 
 	for (step = 0; step < 3; step++) {
 		for (i = 0, n = 0; i < nr_sids; i++) {
@@ -98,7 +115,9 @@ static int smmu_install_ste_sids(struct smmu_device *smmu, const u32 *sids,
 			if (++n == 8 || i + 1 == nr_sids) {
 				/* The words must be visible before CFGI_STE. */
 				dma_wmb();
-				ret = ret ?: smmu_cmdq_issue_sync(&smmu->q, cmds, n);
+				err = smmu_ste_sync(smmu, cmds, n);
+				if (step == 2 || err == -ETIMEDOUT)
+					ret = ret ?: err;
 				n = 0;
 			}
 		}

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit suites for the SMMUv3 driver of 32-bit ARM.
- *
- * smmu_v3_encoding holds each structure the driver writes against the
- * field layout of the SMMUv3 specification, written out here bit by bit.
+ * KUnit: the SMMUv3 driver of 32-bit ARM, as a device behind it sees it.
  *
  * smmu_v3_edu makes QEMU's edu PCI device (1234:11e8) do real DMA through
  * the SMMU: edu copies between its 4 KiB buffer at 0x40000 and a bus
@@ -11,210 +8,17 @@
  * and skips otherwise.
  */
 #include <kunit/qemu_edu.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/iommu.h>
 #include <linux/kthread.h>
+#include <linux/of.h>
 #include <linux/pci.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 
 #include "smmu-v3-internal.h"
-
-static void an_abort_ste_is_valid_with_config_abort(struct kunit *test)
-{
-	u64 ste[STE_DWORDS];
-
-	memset(ste, 0xff, sizeof(ste));
-	smmu_ste_abort(ste);
-	KUNIT_EXPECT_EQ(test, ste[0], 0x1ULL);		/* V, Config 0b000 */
-	KUNIT_EXPECT_EQ(test, ste[1], 0ULL);
-	KUNIT_EXPECT_EQ(test, ste[7], 0ULL);
-}
-
-static void a_bypass_ste_uses_incoming_shareability(struct kunit *test)
-{
-	u64 ste[STE_DWORDS];
-
-	smmu_ste_bypass(ste);
-	KUNIT_EXPECT_EQ(test, ste[0], 0x9ULL);		/* V, Config 0b100 */
-	KUNIT_EXPECT_EQ(test, ste[1], 1ULL << 44);	/* SHCFG incoming */
-}
-
-static void a_stage1_ste_points_at_one_context_descriptor(struct kunit *test)
-{
-	u64 ste[STE_DWORDS];
-
-	smmu_ste_s1(ste, 0x4012345680ULL, true);
-	/* V, Config 0b101, S1Fmt 0, S1ContextPtr[51:6], S1CDMax 0 */
-	KUNIT_EXPECT_EQ(test, ste[0], 0x4012345680ULL | 0xb);
-	/* S1CIR and S1COR write-back, S1CSH inner shareable */
-	KUNIT_EXPECT_EQ(test, ste[1], (1ULL << 2) | (1ULL << 4) | (3ULL << 6));
-
-	smmu_ste_s1(ste, 0x1000, false);
-	KUNIT_EXPECT_EQ(test, ste[0], 0x1000ULL | 0xb);
-	KUNIT_EXPECT_EQ(test, ste[1], 3ULL << 6);
-}
-
-static void a_context_descriptor_describes_the_io_pgtable(struct kunit *test)
-{
-	struct io_pgtable_cfg cfg = {};
-	u64 cd[CD_DWORDS];
-
-	cfg.arm_lpae_s1_cfg.ttbr = 0x4000123000ULL;
-	cfg.arm_lpae_s1_cfg.mair = 0x0004040404ff44ffULL;
-	cfg.arm_lpae_s1_cfg.tcr.tsz = 32;
-	cfg.arm_lpae_s1_cfg.tcr.tg = 0;
-	cfg.arm_lpae_s1_cfg.tcr.irgn = 1;
-	cfg.arm_lpae_s1_cfg.tcr.orgn = 1;
-	cfg.arm_lpae_s1_cfg.tcr.sh = 3;
-	cfg.arm_lpae_s1_cfg.tcr.ips = 2;
-	smmu_cd_s1(cd, 5, &cfg);
-
-	KUNIT_EXPECT_EQ(test, cd[0],
-			32ULL |			/* T0SZ */
-			(1ULL << 8) |		/* IR0 write-back */
-			(1ULL << 10) |		/* OR0 write-back */
-			(3ULL << 12) |		/* SH0 inner shareable */
-			(1ULL << 30) |		/* EPD1: no TTB1 walks */
-			(1ULL << 31) |		/* V */
-			(2ULL << 32) |		/* IPS 40 bits */
-			(1ULL << 41) |		/* AA64 */
-			(1ULL << 45) |		/* R: record faults */
-			(1ULL << 46) |		/* A: abort faulting accesses */
-			(1ULL << 47) |		/* ASET: not the CPUs' ASIDs */
-			(5ULL << 48));		/* ASID */
-	KUNIT_EXPECT_EQ(test, cd[1], 0x4000123000ULL);	/* TTB0 */
-	KUNIT_EXPECT_EQ(test, cd[2], 0ULL);
-	KUNIT_EXPECT_EQ(test, cd[3], 0x0004040404ff44ffULL);	/* MAIR */
-}
-
-static void an_entry_reads_only_the_fields_of_its_config(struct kunit *test)
-{
-	u64 ste[STE_DWORDS], used[STE_DWORDS];
-
-	smmu_ste_abort(ste);
-	smmu_ste_used(ste, used);
-	KUNIT_EXPECT_EQ(test, used[0], 0xfULL);		/* V, Config */
-	KUNIT_EXPECT_EQ(test, used[1], 0ULL);
-
-	smmu_ste_bypass(ste);
-	smmu_ste_used(ste, used);
-	KUNIT_EXPECT_EQ(test, used[0], 0xfULL);
-	KUNIT_EXPECT_EQ(test, used[1], 3ULL << 44);	/* SHCFG */
-
-	smmu_ste_s1(ste, 0x1000, true);
-	smmu_ste_used(ste, used);
-	/* V, Config, S1Fmt, S1ContextPtr, S1CDMax */
-	KUNIT_EXPECT_EQ(test, used[0], GENMASK_ULL(51, 0) | GENMASK_ULL(63, 59));
-	KUNIT_EXPECT_EQ(test, used[1], 0xfcULL);	/* S1CIR, S1COR, S1CSH */
-	KUNIT_EXPECT_EQ(test, used[2], 0ULL);
-
-	ste[0] &= ~STE0_V;
-	smmu_ste_used(ste, used);
-	KUNIT_EXPECT_EQ(test, used[0], 1ULL);		/* V alone */
-}
-
-static void a_level1_descriptor_spans_its_level2_table(struct kunit *test)
-{
-	KUNIT_EXPECT_EQ(test, smmu_l1_desc(0x4000001000ULL, 8),
-			0x4000001000ULL | 9);
-}
-
-static void commands_carry_opcode_and_operands_where_specified(struct kunit *test)
-{
-	u64 cmd[CMD_DWORDS];
-
-	smmu_cmd_cfgi_ste(cmd, 0x10);
-	KUNIT_EXPECT_EQ(test, cmd[0], 0x03ULL | (0x10ULL << 32));
-	KUNIT_EXPECT_EQ(test, cmd[1], 1ULL);			/* Leaf */
-
-	smmu_cmd_cfgi_all(cmd);
-	KUNIT_EXPECT_EQ(test, cmd[0], 0x04ULL);
-	KUNIT_EXPECT_EQ(test, cmd[1], 31ULL);			/* Range */
-
-	smmu_cmd_tlbi_asid(cmd, 0x1234);
-	KUNIT_EXPECT_EQ(test, cmd[0], 0x11ULL | (0x1234ULL << 48));
-	KUNIT_EXPECT_EQ(test, cmd[1], 0ULL);
-
-	smmu_cmd_tlbi_va(cmd, 7, 0x12345000, true);
-	KUNIT_EXPECT_EQ(test, cmd[0], 0x12ULL | (7ULL << 48));
-	KUNIT_EXPECT_EQ(test, cmd[1], 0x12345000ULL | 1);
-
-	smmu_cmd_tlbi_va(cmd, 7, 0x12345fff, false);
-	KUNIT_EXPECT_EQ(test, cmd[1], 0x12345000ULL);
-
-	/* NUM 1, SCALE 4: 32 pages; TG 4K, TTL level 3. */
-	smmu_cmd_tlbi_range(cmd, 7, 0x12345000, 4, 1, 3, true);
-	KUNIT_EXPECT_EQ(test, cmd[0], 0x12ULL | (1ULL << 12) | (4ULL << 20) |
-			(7ULL << 48));
-	KUNIT_EXPECT_EQ(test, cmd[1], 0x12345000ULL | (1ULL << 10) |
-			(3ULL << 8) | 1);
-
-	smmu_cmd_tlbi_all(cmd);
-	KUNIT_EXPECT_EQ(test, cmd[0], 0x30ULL);
-
-	smmu_cmd_sync(cmd);
-	KUNIT_EXPECT_EQ(test, cmd[0], 0x46ULL);			/* CS none */
-	KUNIT_EXPECT_EQ(test, cmd[1], 0ULL);
-}
-
-/*
- * A range of pages takes a few range commands, which together cover it
- * exactly, each within the fields' widths: NUM + 1 up to 32 units of
- * 2^SCALE pages.
- */
-static void range_commands_cover_exactly_the_pages(struct kunit *test)
-{
-	static const unsigned long counts[] = {
-		1, 2, 3, 16, 17, 31, 32, 33, 37, 64, 65, 300, 511, 512, 513,
-		0xfffff, 0x100000,
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(counts); i++) {
-		unsigned long left = counts[i], covered = 0, step;
-		unsigned int scale, num, commands = 0;
-
-		while (left && commands < 8) {
-			step = smmu_tlbi_range_step(left, &scale, &num);
-			KUNIT_EXPECT_LE(test, num, 31);
-			KUNIT_EXPECT_LE(test, scale, 31);
-			KUNIT_EXPECT_EQ(test, step, (unsigned long)(num + 1) << scale);
-			KUNIT_ASSERT_LE(test, step, left);
-			covered += step;
-			left -= step;
-			commands++;
-		}
-		KUNIT_EXPECT_EQ_MSG(test, covered, counts[i], "%lu pages", counts[i]);
-		KUNIT_EXPECT_LE_MSG(test, commands, 5, "%lu pages", counts[i]);
-	}
-}
-
-static void events_have_names(struct kunit *test)
-{
-	KUNIT_EXPECT_STREQ(test, smmu_event_name(0x10), "translation fault");
-	KUNIT_EXPECT_STREQ(test, smmu_event_name(0x13), "permission fault");
-	KUNIT_EXPECT_STREQ(test, smmu_event_name(0xff), "unknown event");
-}
-
-static struct kunit_case smmu_v3_encoding_cases[] = {
-	KUNIT_CASE(an_abort_ste_is_valid_with_config_abort),
-	KUNIT_CASE(a_bypass_ste_uses_incoming_shareability),
-	KUNIT_CASE(a_stage1_ste_points_at_one_context_descriptor),
-	KUNIT_CASE(a_context_descriptor_describes_the_io_pgtable),
-	KUNIT_CASE(an_entry_reads_only_the_fields_of_its_config),
-	KUNIT_CASE(a_level1_descriptor_spans_its_level2_table),
-	KUNIT_CASE(commands_carry_opcode_and_operands_where_specified),
-	KUNIT_CASE(range_commands_cover_exactly_the_pages),
-	KUNIT_CASE(events_have_names),
-	{}
-};
-
-static struct kunit_suite smmu_v3_encoding_suite = {
-	.name = "smmu_v3_encoding",
-	.test_cases = smmu_v3_encoding_cases,
-};
 
 #define IOVA_IN			0x100000	/* below edu's 28-bit mask */
 #define IOVA_OUT		0x200000
@@ -573,6 +377,129 @@ static void a_refused_command_is_skipped_and_the_queue_goes_on(struct kunit *tes
 	dma_after_unmap_faults_and_leaves_memory_alone(test);
 }
 
+/* What CONS.ERR reads as once a fetch "aborted", and what it held. */
+static struct {
+	u64 cmd[CMD_DWORDS];
+	bool aborted;
+} fetch;
+
+/*
+ * Stands in for CONS.ERR: the first stop reads as a fetch abort, and then
+ * the slot holds @fetch.cmd, as memory that reads right again would.
+ */
+static u32 a_fetch_that_aborts_once(struct smmu_queues *qs)
+{
+	struct smmu_queue *q = &qs->cmdq;
+	u64 *slot = q->base + (q->cons & ((1 << q->log2n) - 1)) * q->dwords;
+
+	if (fetch.aborted)
+		return FIELD_GET(CMDQ_CONS_ERR, q->cons);
+	fetch.aborted = true;
+	WRITE_ONCE(slot[0], fetch.cmd[0]);
+	WRITE_ONCE(slot[1], fetch.cmd[1]);
+	dma_wmb();
+	return CMDQ_CERROR_ABT;
+}
+
+/*
+ * A command whose fetch aborted is fetched again, not dropped: here the
+ * invalidation of a page edu has in the SMMU's TLB and the page table no
+ * longer maps.  Were it lost, edu would still reach the page.
+ */
+static void an_aborted_invalidation_is_fetched_again(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct smmu_device *smmu = smmu_of(&t->pdev->dev);
+	u64 bad[CMD_DWORDS] = { FIELD_PREP(CMD0_OP, 0xff), 0 };
+	int errors = atomic_read(&smmu->q.cmdq_errors);
+	struct iommu_iotlb_gather gather;
+	struct io_pgtable_ops *pgtbl;
+	int faults;
+
+	attach_paging_domain(test, t);
+	pgtbl = container_of(t->domain, struct smmu_domain, domain)->pgtbl;
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_OUT, page_to_phys(t->out),
+					PAGE_SIZE, IOMMU_READ | IOMMU_WRITE,
+					GFP_KERNEL), 0);
+	fill(t->out, 0x33);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, false));
+	/* Out of the page table, not out of the TLB. */
+	iommu_iotlb_gather_init(&gather);
+	KUNIT_ASSERT_EQ(test, pgtbl->unmap_pages(pgtbl, IOVA_OUT, PAGE_SIZE, 1,
+						 &gather), PAGE_SIZE);
+
+	smmu_cmd_tlbi_va(fetch.cmd,
+			 container_of(t->domain, struct smmu_domain, domain)->asid,
+			 IOVA_OUT, true);
+	fetch.aborted = false;
+	kunit_activate_static_stub(test, smmu_cmdq_cerror,
+				   a_fetch_that_aborts_once);
+	KUNIT_EXPECT_EQ(test, smmu_cmdq_issue_sync(&smmu->q, bad, 1), 0);
+	kunit_deactivate_static_stub(test, smmu_cmdq_cerror);
+	KUNIT_EXPECT_TRUE(test, fetch.aborted);
+	KUNIT_EXPECT_EQ(test, atomic_read(&smmu->q.cmdq_errors), errors);
+
+	fill(t->out, 0);
+	faults = atomic_read(&smmu->events[EVT_F_TRANSLATION]);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, true));
+	KUNIT_EXPECT_TRUE_MSG(test, wait_for_event(smmu, EVT_F_TRANSLATION, faults),
+			      "the invalidation was lost: edu still reaches the page");
+	KUNIT_EXPECT_TRUE(test, holds(t->out, 0));
+}
+
+static int ste_syncs;
+
+/* Stands in for the first sync of an STE update: its CFGI_STE skipped. */
+static int a_first_ste_sync_that_fails(struct smmu_device *smmu,
+				       const u64 *cmds, unsigned int n)
+{
+	if (!ste_syncs++)
+		return -EIO;
+	return smmu_cmdq_issue_sync(&smmu->q, cmds, n);
+}
+
+/*
+ * An STE update whose first invalidation was lost (a command the SMMU
+ * skipped, maybe another CPU's) still reaches the SMMU, which had the old
+ * entry cached: the later steps invalidate again, and edu's DMA goes where
+ * the new domain says.
+ */
+static void an_ste_update_goes_on_after_a_failed_sync(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	int ret;
+
+	/* The default domain maps nothing there, but the SMMU caches its STE. */
+	KUNIT_ASSERT_TRUE(test, qemu_edu_dma_len(t->regs, IOVA_IN, false, 16));
+	msleep(20);
+
+	t->domain = iommu_paging_domain_alloc(dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->domain));
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_IN, page_to_phys(t->in),
+					PAGE_SIZE, IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(t->domain, IOVA_OUT,
+					page_to_phys(t->out), PAGE_SIZE,
+					IOMMU_WRITE, GFP_KERNEL), 0);
+	ste_syncs = 0;
+	kunit_activate_static_stub(test, smmu_ste_sync,
+				   a_first_ste_sync_that_fails);
+	ret = iommu_attach_device(t->domain, dev);
+	kunit_deactivate_static_stub(test, smmu_ste_sync);
+	if (ret) {
+		iommu_domain_free(t->domain);
+		t->domain = NULL;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	fill(t->in, 0x44);
+	fill(t->out, 0);
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_IN, false));
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_OUT, true));
+	KUNIT_EXPECT_TRUE_MSG(test, holds(t->out, 0x44),
+			      "edu's DMA did not go through the new domain");
+}
+
 struct cmdq_flood {
 	struct smmu_device *smmu;
 	atomic_t failures;
@@ -679,6 +606,63 @@ static void the_msi_doorbell_window_is_reserved(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, found);
 }
 
+/* Whether @pdev's host bridge sends its requests to an IOMMU. */
+static bool pci_routed_to_iommu(struct pci_dev *pdev)
+{
+	struct pci_host_bridge *bridge = pci_find_host_bridge(pdev->bus);
+
+	return bridge->dev.parent &&
+	       of_property_present(bridge->dev.parent->of_node, "iommu-map");
+}
+
+static struct qemu_edu_binding streams_binding =
+	QEMU_EDU_BINDING("smmu-v3-streams-test", true);
+
+static int streams_suite_init(struct kunit_suite *suite)
+{
+	return pci_register_driver(&streams_binding.driver);
+}
+
+static void streams_suite_exit(struct kunit_suite *suite)
+{
+	pci_unregister_driver(&streams_binding.driver);
+}
+
+/*
+ * An edu that a driver takes (here the suite's) is put behind the SMMU its
+ * host bridge routes it to, beyond bus 0 too (a stream ID above 8 bits),
+ * whatever the stream table: smmu_v3_arm32.two_level=0 makes it linear.
+ */
+static void a_device_beyond_bus_0_is_behind_the_smmu(struct kunit *test)
+{
+	struct pci_dev *pdev = NULL;
+	unsigned int wide = 0;
+
+	while ((pdev = pci_get_device(QEMU_EDU_VENDOR, QEMU_EDU_DEVICE, pdev))) {
+		if (pdev->bus->number == 0 || !pci_routed_to_iommu(pdev))
+			continue;
+		wide++;
+		KUNIT_EXPECT_TRUE_MSG(test, pdev->dev.driver &&
+				      device_iommu_mapped(&pdev->dev),
+				      "%s (requester ID %#x) did not bind behind the SMMU",
+				      pci_name(pdev), pci_dev_id(pdev));
+	}
+	if (!wide)
+		kunit_skip(test, "no edu beyond bus 0 routed to an SMMU: put one behind a bridge");
+}
+
+static struct kunit_case smmu_v3_streams_cases[] = {
+	KUNIT_CASE(a_device_beyond_bus_0_is_behind_the_smmu),
+	{}
+};
+
+static struct kunit_suite smmu_v3_streams_suite = {
+	.name = "smmu_v3_streams",
+	.suite_init = streams_suite_init,
+	.suite_exit = streams_suite_exit,
+	.test_cases = smmu_v3_streams_cases,
+};
+
 static struct kunit_case smmu_v3_edu_cases[] = {
 	KUNIT_CASE(the_msi_doorbell_window_is_reserved),
 	KUNIT_CASE(a_mapped_page_translates_and_an_unmapped_one_does_not),
@@ -688,6 +672,8 @@ static struct kunit_case smmu_v3_edu_cases[] = {
 	KUNIT_CASE(every_page_of_an_unmapped_range_faults),
 	KUNIT_CASE(faults_after_a_full_event_queue_are_still_reported),
 	KUNIT_CASE(a_refused_command_is_skipped_and_the_queue_goes_on),
+	KUNIT_CASE(an_aborted_invalidation_is_fetched_again),
+	KUNIT_CASE(an_ste_update_goes_on_after_a_failed_sync),
 	KUNIT_CASE(the_command_queue_takes_batches_from_two_cpus),
 	KUNIT_CASE(a_blocked_device_cannot_reach_memory),
 	{}
@@ -702,7 +688,7 @@ static struct kunit_suite smmu_v3_edu_suite = {
 	.test_cases = smmu_v3_edu_cases,
 };
 
-kunit_test_suites(&smmu_v3_encoding_suite, &smmu_v3_edu_suite);
+kunit_test_suites(&smmu_v3_streams_suite, &smmu_v3_edu_suite);
 
 MODULE_DESCRIPTION("KUnit: SMMUv3 driver for 32-bit ARM");
 MODULE_LICENSE("GPL");

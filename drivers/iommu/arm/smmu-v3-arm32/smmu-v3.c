@@ -31,7 +31,8 @@
 
 #define SMMU_CMDQ_MAX_LOG2N	8
 #define SMMU_EVTQ_MAX_LOG2N	7
-#define SMMU_LINEAR_MAX_BITS	8		/* larger: a 2-level table */
+#define SMMU_LINEAR_BEST_BITS	8		/* larger: 2-level, if it can */
+#define SMMU_LINEAR_MAX_BITS	16		/* a linear table of 4 MiB */
 #define SMMU_2LVL_MAX_BITS	20		/* a level 1 table of 32 KiB */
 
 static struct platform_driver smmu_driver;
@@ -40,6 +41,11 @@ static struct platform_driver smmu_driver;
 static unsigned int cmdq_log2n = SMMU_CMDQ_MAX_LOG2N;
 module_param(cmdq_log2n, uint, 0444);
 MODULE_PARM_DESC(cmdq_log2n, "log2 of the command queue's entries (1 to 8)");
+
+/* Off: a linear stream table where the SMMU has 2-level too, to test one. */
+static bool two_level = true;
+module_param(two_level, bool, 0444);
+MODULE_PARM_DESC(two_level, "use a 2-level stream table where the SMMU has one (IDR0.ST_LEVEL)");
 
 /* Off: one command per page even where the SMMU takes ranges, to compare. */
 static bool range_inv = true;
@@ -210,7 +216,7 @@ static int smmu_read_features(struct smmu_device *smmu)
 	u32 idr1 = readl_relaxed(smmu->base + SMMU_IDR1);
 	u32 idr5 = readl_relaxed(smmu->base + SMMU_IDR5);
 	static const u8 oas_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
-	unsigned int oas = FIELD_GET(IDR5_OAS, idr5);
+	unsigned int oas = FIELD_GET(IDR5_OAS, idr5), max_bits;
 
 	if (!(idr0 & IDR0_S1P) || !(FIELD_GET(IDR0_TTF, idr0) & IDR0_TTF_AARCH64)) {
 		dev_err(smmu->dev, "no stage 1 with AArch64 tables (IDR0 %#x)\n", idr0);
@@ -233,15 +239,19 @@ static int smmu_read_features(struct smmu_device *smmu)
 			  oas_bits[oas] : 48, PHYS_MASK_SHIFT);
 	smmu->asid_bits = idr0 & IDR0_ASID16 ? 16 : 8;
 	smmu->sid_bits = FIELD_GET(IDR1_SIDSIZE, idr1);
-	smmu->two_level = smmu->sid_bits > SMMU_LINEAR_MAX_BITS &&
+	smmu->two_level = two_level && smmu->sid_bits > SMMU_LINEAR_BEST_BITS &&
 			  FIELD_GET(IDR0_ST_LEVEL, idr0) == IDR0_ST_LEVEL_2;
-	if (smmu->sid_bits > SMMU_LINEAR_MAX_BITS && !smmu->two_level)
-		smmu->sid_bits = SMMU_LINEAR_MAX_BITS;	/* keep it small */
-	if (smmu->sid_bits > SMMU_2LVL_MAX_BITS) {
-		/* 32 bits would be a level 1 table of 128 MiB. */
-		dev_info(smmu->dev, "stream IDs limited to %u of %u bits\n",
-			 SMMU_2LVL_MAX_BITS, smmu->sid_bits);
-		smmu->sid_bits = SMMU_2LVL_MAX_BITS;
+	/*
+	 * Every stream ID the SMMU takes needs an entry: PCI devices beyond
+	 * bus 0 have IDs above 8 bits.  32 bits would be a level 1 table of
+	 * 128 MiB, 17 a linear table of 8 MiB.
+	 */
+	max_bits = smmu->two_level ? SMMU_2LVL_MAX_BITS : SMMU_LINEAR_MAX_BITS;
+	if (smmu->sid_bits > max_bits) {
+		dev_info(smmu->dev, "stream IDs limited to %u of %u bits (%s stream table)\n",
+			 max_bits, smmu->sid_bits,
+			 smmu->two_level ? "2-level" : "linear");
+		smmu->sid_bits = max_bits;
 	}
 	if (smmu->coherent && !(idr0 & IDR0_COHACC))
 		dev_warn(smmu->dev, "firmware says dma-coherent, IDR0 says not\n");
