@@ -38,7 +38,8 @@ BUILDS = {
         "arch/arm/mm/checkers.kunitconfig",
         "drivers/iommu/arm/smmu-v3-arm32",
         "kernel/dma/conformance",
-        "kernel/dma/conformance/pools.kunitconfig"]),
+        "kernel/dma/conformance/pools.kunitconfig",
+        "kernel/dma/conformance/clients.kunitconfig"]),
     # vexpress is built as multi_v7_defconfig builds it, with more than
     # one cache model (the Broadcom STB's), so that DMA cache maintenance
     # goes through the cpu_cache table; and writable, for its recorders.
@@ -117,6 +118,10 @@ KUNIT_RUNS = [
 # of harness/ with /init from harness/disktest.c, which writes, reads back
 # and compares every disk it is told of and prints KTAP.
 #
+# The drivers-virt runs boot the virt KUnit kernel, checkers and all, its
+# drivers from kernel/dma/conformance/clients.kunitconfig, with its suites
+# off (kunit.enable=0).
+#
 # drivers-vexpress boots with its device tree appended to the kernel and
 # dma-coherent taken off the virtio transports (harness/noncoherent-dtb.sh),
 # so the virtio disk is a non-coherent device, as a real one on that board.
@@ -125,6 +130,7 @@ KUNIT_RUNS = [
 # passed through (iommu.passthrough=1: the IOMMU core's identity domain,
 # direct ops), or translated by arm_iommu_dma_ops with strict or lazy
 # (iommu.strict=0) invalidation.
+VIRT_CONSOLE = "console=ttyAMA0 kunit.enable=0 "
 VIRT_SMMU_DISKS = [
     "-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2", "-m", "1024",
     "-drive", "if=none,id=d0,format=raw,file={disk}",
@@ -227,27 +233,27 @@ BOOT_RUNS = [
              "-device", "virtio-blk-device,drive=d0,iommu_platform=on"],
             "console=ttyAMA0 disktest.devs=vda disktest.mib=4 "
             "disktest.end=host", DISKTEST),
-    BootRun("drivers-virt-passthrough", "drivers-virt.config",
+    BootRun("drivers-virt-passthrough", "kunit:virt",
             VIRT_SMMU_DISKS,
-            "console=ttyAMA0 iommu.passthrough=1 disktest.devs=vda,nvme0n1 "
+            VIRT_CONSOLE + "iommu.passthrough=1 disktest.devs=vda,nvme0n1 "
             "disktest.mib=4 disktest.iommu=identity" + VIRT_NET, DISKTEST),
-    BootRun("drivers-virt-iommu", "drivers-virt.config", VIRT_SMMU_DISKS,
-            "console=ttyAMA0 disktest.devs=vda,nvme0n1 disktest.mib=4 "
+    BootRun("drivers-virt-iommu", "kunit:virt", VIRT_SMMU_DISKS,
+            VIRT_CONSOLE + "disktest.devs=vda,nvme0n1 disktest.mib=4 "
             "disktest.iommu=translated" + VIRT_NET, DISKTEST),
     # The same drivers as non-coherent masters behind the SMMU: the PCIe
     # host's DTB without dma-coherent, as on SoCs whose masters do not
     # snoop.
-    BootRun("drivers-virt-noncoherent", "drivers-virt.config",
+    BootRun("drivers-virt-noncoherent", "kunit:virt",
             VIRT_SMMU_DISKS + dtb("noncoherent-pci"),
-            "console=ttyAMA0 disktest.devs=vda,nvme0n1 disktest.mib=4 "
+            VIRT_CONSOLE + "disktest.devs=vda,nvme0n1 disktest.mib=4 "
             "disktest.iommu=translated" + VIRT_NET, DISKTEST),
-    BootRun("drivers-virt-iommu-lazy", "drivers-virt.config",
+    BootRun("drivers-virt-iommu-lazy", "kunit:virt",
             VIRT_SMMU_DISKS,
-            "console=ttyAMA0 iommu.strict=0 disktest.devs=vda,nvme0n1 "
+            VIRT_CONSOLE + "iommu.strict=0 disktest.devs=vda,nvme0n1 "
             "disktest.mib=4 disktest.iommu=translated-lazy" + VIRT_NET,
             DISKTEST),
-    BootRun("drivers-virt-groups", "drivers-virt.config", VIRT_SMMU_GROUPS,
-            "console=ttyAMA0 disktest.devs=vda disktest.mib=1 "
+    BootRun("drivers-virt-groups", "kunit:virt", VIRT_SMMU_GROUPS,
+            VIRT_CONSOLE + "disktest.devs=vda disktest.mib=1 "
             "disktest.iommu=translated disktest.nets=" + GROUP_NETS +
             " disktest.rebind=0000:01:01.0", DISKTEST),
     BootRun("board-zynq", "boards.config", BOARD_ZYNQ,
