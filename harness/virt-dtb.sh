@@ -21,6 +21,12 @@
 #                  "linux,dma-api-conformance", the conformance suite's
 #                  driver): one non-coherent on each pool, one coherent on
 #                  the restricted pool.
+# v2m-frames       a second GICv2m frame after QEMU's, as GICs with several
+#                  frames describe them: its registers at the second flash
+#                  bank (reads there are harmless), 16 SPIs of its own
+#                  above QEMU's.  Its IRQ domain is the first frame's, so
+#                  MSIs land on the second only once the first is full;
+#                  the layer must map its doorbell anyway.
 set -eu
 out=$1 edits=$2
 shift 2
@@ -97,6 +103,23 @@ for edit in $(echo "$edits" | tr , ' '); do
 		compatible = "linux,dma-api-conformance";
 		memory-region = <&conformance_restricted>;
 		dma-coherent;
+	};
+};
+DTS
+		;;
+	v2m-frames)
+		gic=$(awk '/^\tintc@/ { sub(/^\t/, ""); print $1; exit }' "$out.dts")
+		grep -q 'gic-v2m-frame' "$out.dts" || {
+			echo "virt-dtb: no GICv2m frame" >&2; exit 1; }
+		cat >> "$out.dts" <<DTS
+
+&{/$gic} {
+	v2m@4000000 {
+		compatible = "arm,gic-v2m-frame";
+		msi-controller;
+		reg = <0x0 0x4000000 0x0 0x1000>;
+		arm,msi-base-spi = <256>;
+		arm,msi-num-spis = <16>;
 	};
 };
 DTS

@@ -206,13 +206,12 @@ extern const struct dma_map_ops arm_iommu_dma_ops;
 /* dma-iommu-domain.c: the DMA domain of a device behind an IOMMU */
 struct iommu_domain *arm_iommu_domain_alloc(struct device *dev,
 					    dma_addr_t base, u64 size);
-void arm_iommu_domain_free(struct iommu_domain *domain);
+void arm_iommu_put_dma_cookie(struct iommu_domain *domain);
 int arm_iommu_domain_attach(struct device *dev, struct iommu_domain *domain);
 void arm_iommu_domain_detach(struct device *dev, struct iommu_domain *domain);
 bool arm_iommu_wants_domain(struct device *dev);
 void arm_iommu_dma_window(struct device *dev, dma_addr_t *base, u64 *size);
 int arm_iommu_group_domain_setup(struct device *dev);
-void arm_iommu_group_domain_teardown(struct device *dev);
 
 /* dma-iommu-legacy.c: the arm_iommu_* API of <asm/dma-iommu.h> */
 int arm_iommu_legacy_setup(struct device *dev);

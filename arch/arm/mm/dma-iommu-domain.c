@@ -2,16 +2,18 @@
 /*
  * The DMA domain of a device behind an IOMMU: made, joined, left, freed.
  *
- * A DMA domain is a paging domain of the device's IOMMU with an IOVA space
- * (dma-iova.c) and the MSI doorbell of each of its devices mapped.  A device translates through
- * its IOMMU group's default domain, which the IOMMU core shares between
- * the group's devices (functions without ACS, devices behind a PCIe-to-PCI
- * bridge, masters sharing a stream ID) and keeps attached while any of
- * their drivers is bound; the IOVA space lives while any of them uses the
- * DMA API.  Not when the IOMMU passes DMA through or the driver manages
- * DMA itself.  The arm_iommu_* API (dma-iommu-legacy.c) instead makes
- * domains of its own and lets drivers share them.  Which DMA ops a device
- * then has is for the caller to set: nothing here chooses ops.
+ * A DMA domain is a paging domain of the device's IOMMU with an IOVA
+ * space (dma-iova.c) and the MSI doorbell of each of its devices mapped.
+ * A device translates through its IOMMU group's default domain, which the
+ * IOMMU core shares between the group's devices (functions without ACS,
+ * devices behind a PCIe-to-PCI bridge, masters sharing a stream ID) and
+ * keeps attached while any of their drivers is bound.  The IOVA space
+ * lives as long as the domain, as iommu-dma's cookie does: what a driver
+ * leaves mapped stays allocated after it goes.  Not when the IOMMU passes
+ * DMA through or the driver manages DMA itself.  The arm_iommu_* API
+ * (dma-iommu-legacy.c) instead makes domains of its own and lets drivers
+ * share them.  Which DMA ops a device then has is for the caller to set:
+ * nothing here chooses ops.
  */
 #define pr_fmt(fmt) "arm-iommu: " fmt
 #define dev_fmt pr_fmt
@@ -25,20 +27,33 @@
 #include <linux/platform_device.h>
 #include <linux/sizes.h>
 #include <asm/dma-iommu.h>
+#include <kunit/static_stub.h>
 
 #include "dma-internal.h"
 #include "dma-iova.h"
 
-/*
- * Where each kind of MSI controller takes its MSI writes, as an offset
- * from its first register frame: only that register's page is mapped for
- * a device, never the controller's control registers.
+/**
+ * struct arm_iommu_doorbell - where a kind of MSI controller takes MSIs
+ * @offset:	of the doorbell register from the controller's first
+ *		register frame: only that register's page is mapped for a
+ *		device, never the controller's control registers
+ * @frames:	the controller is every frame of this kind under one
+ *		parent, though its IRQ domain names only the first: MSIs
+ *		may be written to any of them
  */
+struct arm_iommu_doorbell {
+	unsigned long offset;
+	bool frames;
+};
+
+static const struct arm_iommu_doorbell arm_iommu_gicv2m = { 0x40, true };
+static const struct arm_iommu_doorbell arm_iommu_its = { 0x10040, false };
+
 static const struct of_device_id arm_iommu_msi_doorbells[] = {
-	/* GICv2m: MSI_SETSPI_NS */
-	{ .compatible = "arm,gic-v2m-frame", .data = (void *)0x40 },
+	/* GICv2m: MSI_SETSPI_NS of each frame */
+	{ .compatible = "arm,gic-v2m-frame", .data = &arm_iommu_gicv2m },
 	/* GICv3 ITS: GITS_TRANSLATER, in the translation frame at 64 KiB */
-	{ .compatible = "arm,gic-v3-its", .data = (void *)0x10040 },
+	{ .compatible = "arm,gic-v3-its", .data = &arm_iommu_its },
 	{ }
 };
 
@@ -53,35 +68,26 @@ static struct device_node *arm_iommu_msi_controller(struct device *dev)
 	return NULL;
 }
 
-/*
- * MSIs are writes like any other.  Without IOMMU_DMA the GIC drivers
- * compose MSI messages with the doorbell's physical address, so map the
- * page of @dev's doorbell at that address, writable and nothing else.
- * An MSI controller this table does not know is left unmapped: its MSIs
- * fault, and the message says why.
- */
-static int arm_iommu_map_doorbell(struct device *dev,
-				  struct iommu_domain *domain)
+/* Map the doorbell page of one frame @np at its own address. */
+static int arm_iommu_map_frame(struct device *dev, struct iommu_domain *domain,
+			       struct device_node *np, unsigned long offset)
 {
 	struct iova_domain *iovad = &domain->iova_cookie->iovad;
-	struct device_node *np = arm_iommu_msi_controller(dev);
-	const struct of_device_id *match;
 	struct resource res;
 	phys_addr_t page;
 	int ret;
 
-	if (!np)
-		return 0;
-	match = of_match_node(arm_iommu_msi_doorbells, np);
-	if (!match || of_address_to_resource(np, 0, &res)) {
-		dev_warn(dev, "MSI controller %pOF: doorbell not known, its MSIs will fault\n",
+	if (of_address_to_resource(np, 0, &res)) {
+		dev_warn(dev, "MSI controller %pOF has no registers: its MSIs will fault\n",
 			 np);
 		return 0;
 	}
-	page = (res.start + (uintptr_t)match->data) &
-	       ~(phys_addr_t)iova_mask(iovad);
-	if (page > domain->geometry.aperture_end)
+	page = (res.start + offset) & ~(phys_addr_t)iova_mask(iovad);
+	if (page > domain->geometry.aperture_end) {
+		dev_warn(dev, "MSI doorbell of %pOF at %pa is beyond the IOMMU's reach: its MSIs will fault\n",
+			 np, &page);
 		return 0;
+	}
 	arm_iova_reserve(domain->iova_cookie, page, page);
 	/* Another device of the group, or @dev before a rebind, mapped it. */
 	if (iommu_iova_to_phys(domain, page) == page)
@@ -92,6 +98,46 @@ static int arm_iommu_map_doorbell(struct device *dev,
 		return ret;
 	dev_dbg(dev, "MSI doorbell of %pOF at %pa\n", np, &page);
 	return 0;
+}
+
+/*
+ * MSIs are writes like any other.  Without IOMMU_DMA the GIC drivers
+ * compose MSI messages with the doorbell's physical address, so map the
+ * page of @dev's doorbell at that address, writable and nothing else, and
+ * of each frame of its controller when it has several.  An MSI controller
+ * this table does not know is left unmapped: its MSIs fault, and the
+ * message says why.
+ */
+static int arm_iommu_map_doorbell(struct device *dev,
+				  struct iommu_domain *domain)
+{
+	struct device_node *np = arm_iommu_msi_controller(dev);
+	const struct arm_iommu_doorbell *db;
+	const struct of_device_id *match;
+	struct device_node *frame;
+	int ret = 0;
+
+	if (!np)
+		return 0;
+	match = of_match_node(arm_iommu_msi_doorbells, np);
+	if (!match) {
+		dev_warn(dev, "MSI controller %pOF: doorbell not known, its MSIs will fault\n",
+			 np);
+		return 0;
+	}
+	db = match->data;
+	if (!db->frames || !np->parent)
+		return arm_iommu_map_frame(dev, domain, np, db->offset);
+	for_each_available_child_of_node(np->parent, frame) {
+		if (!of_device_is_compatible(frame, match->compatible))
+			continue;
+		ret = arm_iommu_map_frame(dev, domain, frame, db->offset);
+		if (ret) {
+			of_node_put(frame);
+			break;
+		}
+	}
+	return ret;
 }
 
 /* Give @domain an IOVA space of [@base, @base + @size), for @owner. */
@@ -125,14 +171,21 @@ static int arm_iommu_domain_join(struct device *dev,
 }
 
 /**
- * arm_iommu_domain_free() - free a domain of arm_iommu_domain_alloc()
- * @domain:	the domain, no device attached any more
+ * arm_iommu_put_dma_cookie() - free a domain's IOVA space with the domain
+ * @domain:	a domain the IOMMU core is freeing
+ *
+ * The IOMMU core calls this from iommu_domain_free(), as it calls
+ * iommu-dma's iommu_put_dma_cookie(): an IOVA space lives exactly as long
+ * as its domain, so that no IOVA a driver left mapped in a group's default
+ * domain is handed out again after the driver goes and comes back.
+ * Domains without a space (a driver's own, passthrough) have nothing.
  */
-void arm_iommu_domain_free(struct iommu_domain *domain)
+void arm_iommu_put_dma_cookie(struct iommu_domain *domain)
 {
+	if (!domain->iova_cookie)
+		return;
 	arm_iova_space_free(domain->iova_cookie);
 	domain->iova_cookie = NULL;
-	iommu_domain_free(domain);
 }
 
 /**
@@ -287,7 +340,8 @@ static DEFINE_MUTEX(arm_iommu_group_lock);
  * @dev:	a device for which arm_iommu_wants_domain()
  *
  * The first device of the group to get here gives the domain its IOVA
- * space, with @dev's DMA window; the others share it.
+ * space, with @dev's DMA window; the others, and @dev when its driver
+ * comes back, share it.  The space goes with the domain.
  *
  * Return: 0, or -ENODEV when the group's default domain does not
  * translate (the IOMMU driver did not ask for a paging one).
@@ -299,6 +353,8 @@ int arm_iommu_group_domain_setup(struct device *dev)
 	u64 size;
 	int ret = 0;
 
+	/* The tests fail it as running out of memory would. */
+	KUNIT_STATIC_STUB_REDIRECT(arm_iommu_group_domain_setup, dev);
 	if (!domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
 		return -ENODEV;
 	mutex_lock(&arm_iommu_group_lock);
@@ -312,39 +368,11 @@ int arm_iommu_group_domain_setup(struct device *dev)
 	}
 	if (!ret)
 		ret = arm_iommu_domain_join(dev, domain);
-	if (!ret) {
-		domain->iova_cookie->users++;
+	if (!ret)
 		dev_dbg(dev, "translated by %s through group %d, %s invalidation\n",
 			dev_name(dev->iommu->iommu_dev->dev),
 			iommu_group_id(dev->iommu_group),
 			arm_iova_lazy(domain->iova_cookie) ? "lazy" : "strict");
-	} else if (domain->iova_cookie && !domain->iova_cookie->users) {
-		arm_iova_space_free(domain->iova_cookie);
-		domain->iova_cookie = NULL;
-	}
 	mutex_unlock(&arm_iommu_group_lock);
 	return ret;
-}
-
-/**
- * arm_iommu_group_domain_teardown() - undo arm_iommu_group_domain_setup()
- * @dev:	the device, its driver gone
- *
- * The last device of the group to leave frees the IOVA space (the IOMMU
- * core frees the domain with the group); the others keep it.
- */
-void arm_iommu_group_domain_teardown(struct device *dev)
-{
-	struct iommu_domain *domain = iommu_get_dma_domain(dev);
-
-	mutex_lock(&arm_iommu_group_lock);
-	/* The group's default domain changed under a bound driver (sysfs)? */
-	if (WARN_ON(!domain->iova_cookie))
-		goto out;
-	if (!--domain->iova_cookie->users) {
-		arm_iova_space_free(domain->iova_cookie);
-		domain->iova_cookie = NULL;
-	}
-out:
-	mutex_unlock(&arm_iommu_group_lock);
 }

@@ -9,9 +9,7 @@
 #include <linux/delay.h>
 #include <linux/dma-map-ops.h>
 #include <linux/highmem.h>
-#include <linux/interrupt.h>
 #include <linux/iova.h>
-#include <linux/msi.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/vmalloc.h>
@@ -568,16 +566,6 @@ static void a_full_space_takes_back_what_the_flush_queue_holds(struct kunit *tes
 		kunit_skip(test, "the flush timer beat every try");
 }
 
-static int count_fault(struct iommu_domain *domain, struct device *dev,
-		       unsigned long iova, int flags, void *token)
-{
-	struct iommu_test *t = token;
-
-	t->fault_iova = iova;
-	t->faults++;
-	return 0;
-}
-
 static void edu_dmas_through_the_ops_and_faults_after_unmap(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
@@ -602,87 +590,6 @@ static void edu_dmas_through_the_ops_and_faults_after_unmap(struct kunit *test)
 
 	iommu_set_fault_handler(t->domain, NULL, NULL);
 	pci_iounmap(t->pdev, regs);
-}
-
-/* edu's interrupt registers: status, raise, acknowledge. */
-#define EDU_IRQ_STATUS	0x24
-#define EDU_IRQ_RAISE	0x60
-#define EDU_IRQ_ACK	0x64
-
-struct edu_irq {
-	void __iomem *regs;
-	atomic_t seen;
-};
-
-static irqreturn_t edu_irq_handler(int irq, void *data)
-{
-	struct edu_irq *e = data;
-
-	writel(readl(e->regs + EDU_IRQ_STATUS), e->regs + EDU_IRQ_ACK);
-	atomic_inc(&e->seen);
-	return IRQ_HANDLED;
-}
-
-/* The pages mapped in the 1 MiB around @addr. */
-static unsigned int pages_mapped_around(struct iommu_test *t, phys_addr_t addr)
-{
-	phys_addr_t at = addr & ~(phys_addr_t)(SZ_1M - 1);
-	unsigned int n = 0, i;
-
-	for (i = 0; i < SZ_1M / PAGE_SIZE; i++)
-		n += !!iommu_iova_to_phys(t->domain, at + i * PAGE_SIZE);
-	return n;
-}
-
-/*
- * edu's MSIs are writes through the SMMU: they arrive, because the page of
- * its MSI controller's doorbell is mapped at the address the MSI message
- * carries.  Nothing else of the interrupt controller is (on QEMU virt its
- * frames, GICv2m's or the ITS's, lie in the 1 MiB around the doorbell),
- * so edu's DMA to the page before the doorbell's (GICv2m's neighbour, or
- * the ITS's control frame) faults.
- */
-static void msis_arrive_and_only_the_doorbell_page_is_mapped(struct kunit *test)
-{
-	struct iommu_test *t = test->priv;
-	struct edu_irq *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
-	phys_addr_t doorbell, page;
-	unsigned int waited;
-	struct msi_msg msg;
-	int irq;
-
-	KUNIT_ASSERT_NOT_NULL(test, e);
-	e->regs = edu_start(test);
-	if (pci_alloc_irq_vectors(t->pdev, 1, 1, PCI_IRQ_MSI) != 1)
-		kunit_skip(test, "edu got no MSI: no MSI controller");
-	irq = pci_irq_vector(t->pdev, 0);
-	KUNIT_ASSERT_EQ(test, request_irq(irq, edu_irq_handler, 0, "edu-msi", e), 0);
-
-	writel(1, e->regs + EDU_IRQ_RAISE);
-	for (waited = 0; waited < 1000 && !atomic_read(&e->seen); waited += 20)
-		msleep(20);
-	KUNIT_EXPECT_GT_MSG(test, atomic_read(&e->seen), 0,
-			    "edu's MSI did not arrive through the IOMMU");
-
-	get_cached_msi_msg(irq, &msg);
-	doorbell = ((u64)msg.address_hi << 32) | msg.address_lo;
-	page = doorbell & PAGE_MASK;
-	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(t->domain, doorbell), doorbell);
-	KUNIT_EXPECT_EQ(test, pages_mapped_around(t, doorbell), 1);
-
-	/* The device's own write there faults and reaches nothing. */
-	t->faults = 0;
-	iommu_set_fault_handler(t->domain, count_fault, t);
-	KUNIT_EXPECT_TRUE(test, qemu_edu_dma(e->regs, page - PAGE_SIZE, true));
-	for (waited = 0; waited < 1000 && !t->faults; waited += 20)
-		msleep(20);
-	KUNIT_EXPECT_GT(test, t->faults, 0);
-	KUNIT_EXPECT_EQ(test, t->fault_iova & PAGE_MASK, page - PAGE_SIZE);
-	iommu_set_fault_handler(t->domain, NULL, NULL);
-
-	free_irq(irq, e);
-	pci_free_irq_vectors(t->pdev);
-	pci_iounmap(t->pdev, e->regs);
 }
 
 /* The page behind a CPU address the DMA API gave, linear or vmapped. */
@@ -761,7 +668,6 @@ static struct kunit_case arm_dma_iommu_cases[] = {
 	KUNIT_CASE(strict_unmap_leaves_nothing_queued),
 	KUNIT_CASE(lazy_unmap_queues_the_iova_until_a_flush),
 	KUNIT_CASE(edu_dmas_through_the_ops_and_faults_after_unmap),
-	KUNIT_CASE(msis_arrive_and_only_the_doorbell_page_is_mapped),
 	KUNIT_CASE(a_domain_the_driver_attaches_leaves_the_dma_api_working),
 	{}
 };

@@ -42,7 +42,6 @@ static inline struct iommu_domain *arm_iommu_dma_domain(struct device *dev)
  * @maps:	IOVA ranges handed out
  * @frees:	IOVA ranges given back
  * @owner:	the device or group the domain was made for
- * @users:	devices of a group domain using the space
  * @node:	in arm_iova_spaces
  */
 struct iommu_dma_cookie {
@@ -55,7 +54,6 @@ struct iommu_dma_cookie {
 	atomic_long_t maps;
 	atomic_long_t frees;
 	const char *owner;
-	unsigned int users;
 	struct list_head node;
 };
 

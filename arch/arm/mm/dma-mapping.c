@@ -13,11 +13,24 @@
 
 #include <linux/device.h>
 #include <linux/dma-map-ops.h>
+#include <linux/iommu.h>
 #include <asm/xen/xen-ops.h>
 
 #include "dma-internal.h"
 
-/* Put @dev behind its IOMMU; false leaves it on the direct ops. */
+/* Whether the IOMMU translates @dev's DMA as things stand. */
+static bool arm_dma_translated(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && (domain->type & __IOMMU_DOMAIN_PAGING);
+}
+
+/*
+ * Put @dev behind its IOMMU; false leaves it on the direct ops.  When its
+ * DMA domain cannot be set up but its IOMMU translates anyway, the direct
+ * ops would hand it physical addresses for IOVAs: it gets no DMA at all.
+ */
 static bool arm_dma_setup_iommu(struct device *dev)
 {
 	int ret;
@@ -28,12 +41,18 @@ static bool arm_dma_setup_iommu(struct device *dev)
 		ret = arm_iommu_legacy_setup(dev);
 	else
 		ret = arm_iommu_group_domain_setup(dev);
-	if (ret) {
-		dev_warn(dev, "no DMA domain (%d): using the IOMMU's default domain\n",
+	if (!ret) {
+		set_dma_ops(dev, &arm_iommu_dma_ops);
+		return true;
+	}
+	if (!arm_dma_translated(dev)) {
+		dev_warn(dev, "no DMA domain (%d): the IOMMU passes DMA through\n",
 			 ret);
 		return false;
 	}
-	set_dma_ops(dev, &arm_iommu_dma_ops);
+	dev_err(dev, "no DMA domain (%d) behind a translating IOMMU: DMA refused\n",
+		ret);
+	set_dma_ops(dev, &dma_dummy_ops);
 	return true;
 }
 
@@ -70,13 +89,10 @@ void arch_teardown_dma_ops(struct device *dev)
 {
 	if (!dev->archdata.dma_ops_setup)
 		return;
-	if (IS_ENABLED(CONFIG_ARM_DMA_IOMMU) &&
-	    get_dma_ops(dev) == &arm_iommu_dma_ops) {
-		if (IS_ENABLED(CONFIG_ARM_DMA_USE_IOMMU))
-			arm_iommu_legacy_teardown(dev);
-		else
-			arm_iommu_group_domain_teardown(dev);
-	}
+	/* A group domain keeps its IOVA space: what was left mapped stays. */
+	if (IS_ENABLED(CONFIG_ARM_DMA_USE_IOMMU) &&
+	    get_dma_ops(dev) == &arm_iommu_dma_ops)
+		arm_iommu_legacy_teardown(dev);
 	/* A later probe configures the device again from scratch. */
 	set_dma_ops(dev, NULL);
 	dev->archdata.dma_ops_setup = false;

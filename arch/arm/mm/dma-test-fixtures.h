@@ -213,6 +213,17 @@ static inline struct page *translated(struct iommu_test *t, dma_addr_t iova)
 	return phys ? phys_to_page(phys) : NULL;
 }
 
+/* An IOMMU fault handler: counts @t's faults and keeps the last IOVA. */
+static inline int count_fault(struct iommu_domain *domain, struct device *dev,
+			      unsigned long iova, int flags, void *token)
+{
+	struct iommu_test *t = token;
+
+	t->fault_iova = iova;
+	t->faults++;
+	return 0;
+}
+
 static inline void __iomem *edu_start(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
