@@ -80,7 +80,7 @@ KUNIT_RUNS = [
     # edu, a coherent PCI device, bouncing too.
     KunitRun("virt-swiotlb", "virt", ["swiotlb=force"], EDU, True),
     KunitRun("virt-smmu", "virt", ["mem=960M"],
-             SMMU + EDU + dtb("v2m-frames"), True),
+             SMMU + EDU + dtb("v2m-frames", "pci-dma-hole"), True),
     KunitRun("virt-smmu-lazy", "virt", ["mem=960M", "iommu.strict=0"],
              SMMU + EDU, True),
     # GICv3 with an ITS: MSIs go to GITS_TRANSLATER, 64 KiB past the ITS's

@@ -27,6 +27,10 @@
 #                  above QEMU's.  Its IRQ domain is the first frame's, so
 #                  MSIs land on the second only once the first is full;
 #                  the layer must map its doorbell anyway.
+# pci-dma-hole     "dma-ranges" on the PCIe host bridge with a hole: inbound
+#                  bus addresses 0 to 0x6fffffff and 0x80000000 to 4 GiB,
+#                  one to one, as SoCs whose PCIe reaches only part of the
+#                  address map describe it.  No IOVA may fall in the hole.
 set -eu
 out=$1 edits=$2
 shift 2
@@ -121,6 +125,17 @@ DTS
 		arm,msi-base-spi = <256>;
 		arm,msi-num-spis = <16>;
 	};
+};
+DTS
+		;;
+	pci-dma-hole)
+		pcie=$(awk '/^\tpcie@/ { sub(/^\t/, ""); print $1; exit }' "$out.dts")
+		[ -n "$pcie" ] || { echo "virt-dtb: no PCIe host" >&2; exit 1; }
+		cat >> "$out.dts" <<DTS
+
+&{/$pcie} {
+	dma-ranges = <0x2000000 0x0 0x0 0x0 0x0 0x0 0x70000000>,
+		     <0x2000000 0x0 0x80000000 0x0 0x80000000 0x0 0x80000000>;
 };
 DTS
 		;;

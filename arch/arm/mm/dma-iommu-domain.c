@@ -151,10 +151,95 @@ static int arm_iommu_domain_prepare(const char *owner,
 	return domain->iova_cookie ? 0 : -ENOMEM;
 }
 
+#ifdef CONFIG_PCI
+/* The inbound range of @bridge that takes bus address @at, or NULL. */
+static struct resource_entry *arm_iommu_dma_range_at(struct pci_host_bridge *bridge,
+						     dma_addr_t at)
+{
+	struct resource_entry *e;
+
+	resource_list_for_each_entry(e, &bridge->dma_ranges)
+		if (at >= e->res->start - e->offset &&
+		    at <= e->res->end - e->offset)
+			return e;
+	return NULL;
+}
+
+/* The lowest bus address above @at where an inbound range of @bridge starts. */
+static bool arm_iommu_next_dma_range(struct pci_host_bridge *bridge,
+				     dma_addr_t at, dma_addr_t *next)
+{
+	struct resource_entry *e;
+	bool found = false;
+
+	resource_list_for_each_entry(e, &bridge->dma_ranges) {
+		dma_addr_t start = e->res->start - e->offset;
+
+		if (start > at && (!found || start < *next)) {
+			*next = start;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* Keep what no inbound range of @bridge takes out of @cookie's space. */
+static void arm_iommu_reserve_dma_holes(struct pci_host_bridge *bridge,
+					struct iommu_dma_cookie *cookie)
+{
+	struct resource_entry *e;
+	dma_addr_t at = 0, next;
+
+	if (list_empty(&bridge->dma_ranges))
+		return;
+	while (at <= cookie->limit) {
+		e = arm_iommu_dma_range_at(bridge, at);
+		if (e) {
+			next = e->res->end - e->offset + 1;
+		} else if (arm_iommu_next_dma_range(bridge, at, &next)) {
+			arm_iova_reserve(cookie, at, next - 1);
+		} else {
+			arm_iova_reserve(cookie, at, cookie->limit);
+			return;
+		}
+		if (next <= at)
+			return;		/* the last range ends at the top */
+		at = next;
+	}
+}
+
+/*
+ * What a PCI device's DMA must not be given: its host bridge's memory
+ * windows, where a switch without ACS routes a write to a peer's BAR and
+ * not to the IOMMU, and the holes between the bridge's inbound ranges
+ * (dma-ranges), which the bridge does not pass on at all.
+ */
+static void arm_iommu_reserve_pci(struct device *dev,
+				  struct iommu_dma_cookie *cookie)
+{
+	struct pci_host_bridge *bridge;
+	struct resource_entry *e;
+
+	if (!dev_is_pci(dev))
+		return;
+	bridge = pci_find_host_bridge(to_pci_dev(dev)->bus);
+	resource_list_for_each_entry(e, &bridge->windows)
+		if (resource_type(e->res) == IORESOURCE_MEM)
+			arm_iova_reserve(cookie, e->res->start - e->offset,
+					 e->res->end - e->offset);
+	arm_iommu_reserve_dma_holes(bridge, cookie);
+}
+#else
+static void arm_iommu_reserve_pci(struct device *dev,
+				  struct iommu_dma_cookie *cookie)
+{
+}
+#endif
+
 /*
  * Make @domain ready for @dev's DMA: the regions the IOMMU reserves for
- * @dev (its MSI window, say) kept out of the IOVA space, and @dev's MSI
- * doorbell mapped.
+ * @dev (its MSI window, say) and those its PCI host bridge routes
+ * elsewhere kept out of the IOVA space, and @dev's MSI doorbell mapped.
  */
 static int arm_iommu_domain_join(struct device *dev,
 				 struct iommu_domain *domain)
@@ -167,6 +252,7 @@ static int arm_iommu_domain_join(struct device *dev,
 		arm_iova_reserve(domain->iova_cookie, r->start,
 				 r->start + r->length - 1);
 	iommu_put_resv_regions(dev, &regions);
+	arm_iommu_reserve_pci(dev, domain->iova_cookie);
 	return arm_iommu_map_doorbell(dev, domain);
 }
 

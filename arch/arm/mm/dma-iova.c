@@ -92,6 +92,10 @@ void arm_iova_reserve(struct iommu_dma_cookie *cookie, dma_addr_t first,
 {
 	struct iova_domain *iovad = &cookie->iovad;
 
+	/* Nothing above the space's limit is ever handed out anyway. */
+	if (first > cookie->limit)
+		return;
+	last = min(last, cookie->limit);
 	reserve_iova(iovad, iova_pfn(iovad, first), iova_pfn(iovad, last));
 }
 
