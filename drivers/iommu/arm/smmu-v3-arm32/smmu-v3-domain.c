@@ -185,6 +185,20 @@ static void smmu_domain_free(struct iommu_domain *domain)
 	kfree(sd);
 }
 
+/*
+ * Point @master's streams at @ste, and its faults at @domain (NULL: no
+ * fault handler, as for passthrough and blocking).
+ */
+static int smmu_install_ste_for(struct smmu_master *master, const u64 *ste,
+				struct iommu_domain *domain)
+{
+	int ret = smmu_install_ste(master, ste);
+
+	if (!ret)
+		smmu_master_set_domain(master, domain);
+	return ret;
+}
+
 static int smmu_attach_paging(struct iommu_domain *domain, struct device *dev)
 {
 	struct smmu_master *master = dev_iommu_priv_get(dev);
@@ -196,7 +210,7 @@ static int smmu_attach_paging(struct iommu_domain *domain, struct device *dev)
 		return -EINVAL;
 	}
 	smmu_ste_s1(ste, sd->cd_dma, master->smmu->coherent);
-	return smmu_install_ste(master, ste);
+	return smmu_install_ste_for(master, ste, domain);
 }
 
 static int smmu_map_pages(struct iommu_domain *domain, unsigned long iova,
@@ -256,7 +270,7 @@ static int smmu_attach_identity(struct iommu_domain *domain,
 	u64 ste[STE_DWORDS];
 
 	smmu_ste_bypass(ste);
-	return smmu_install_ste(dev_iommu_priv_get(dev), ste);
+	return smmu_install_ste_for(dev_iommu_priv_get(dev), ste, NULL);
 }
 
 static int smmu_attach_blocked(struct iommu_domain *domain, struct device *dev)
@@ -264,7 +278,7 @@ static int smmu_attach_blocked(struct iommu_domain *domain, struct device *dev)
 	u64 ste[STE_DWORDS];
 
 	smmu_ste_abort(ste);
-	return smmu_install_ste(dev_iommu_priv_get(dev), ste);
+	return smmu_install_ste_for(dev_iommu_priv_get(dev), ste, NULL);
 }
 
 struct iommu_domain smmu_identity_domain = {

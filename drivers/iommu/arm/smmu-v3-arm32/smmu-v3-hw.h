@@ -51,6 +51,9 @@
 #define SMMU_CR2		0x2c
 #define  CR2_PTM		BIT(2)
 #define  CR2_RECINVSID		BIT(1)
+#define SMMU_GBPA		0x44
+#define  GBPA_UPDATE		BIT(31)
+#define  GBPA_ABORT		BIT(20)
 #define SMMU_IRQ_CTRL		0x50
 #define  IRQ_CTRL_EVTQ_IRQEN	BIT(2)
 #define  IRQ_CTRL_GERROR_IRQEN	BIT(0)

@@ -49,7 +49,9 @@
  * @asids:	ASIDs in use
  * @streams:	the master of each stream ID, for reporting its faults
  * @masters:	every master, for the stream IDs they share
- * @streams_lock: guards @streams and @masters against masters going away
+ * @streams_lock: guards @streams and @masters against masters going away,
+ *		and each master's domain against its detaching while a
+ *		fault is reported into it
  * @events:	events reported, by event ID
  */
 struct smmu_device {
@@ -84,6 +86,8 @@ struct smmu_device {
  * @sids:	its stream IDs
  * @nr_sids:	how many
  * @node:	in the SMMU's list of masters
+ * @domain:	the paging domain its streams translate through, or NULL;
+ *		set and read under the SMMU's streams_lock
  */
 struct smmu_master {
 	struct smmu_device *smmu;
@@ -91,6 +95,7 @@ struct smmu_master {
 	u32 *sids;
 	unsigned int nr_sids;
 	struct list_head node;
+	struct iommu_domain *domain;
 };
 
 /**
@@ -126,7 +131,9 @@ int smmu_install_ste(struct smmu_master *master, const u64 *ste);
 void smmu_add_streams(struct smmu_master *master);
 void smmu_remove_streams(struct smmu_master *master);
 struct smmu_master *smmu_other_master(struct smmu_master *master, u32 sid);
-struct device *smmu_stream_dev(struct smmu_device *smmu, u32 sid);
+struct smmu_master *smmu_stream_master(struct smmu_device *smmu, u32 sid);
+void smmu_master_set_domain(struct smmu_master *master,
+			    struct iommu_domain *domain);
 #if IS_ENABLED(CONFIG_KUNIT)
 int smmu_ste_sync(struct smmu_device *smmu, const u64 *cmds, unsigned int n);
 #endif

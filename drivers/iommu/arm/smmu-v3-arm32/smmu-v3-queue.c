@@ -325,6 +325,14 @@ static bool smmu_evtq_refill(struct smmu_queues *qs)
 	return !q_empty(q);
 }
 
+/* Hand the slots read back to the SMMU, which may then write them. */
+static void smmu_evtq_give_back(struct smmu_queue *q)
+{
+	/* The reads of them must be done first: writel() orders only writes. */
+	mb();
+	writel_relaxed(q->ovf_ack | q->cons, q->cons_reg);
+}
+
 /**
  * smmu_evtq_next() - take the next event record out of the event queue
  * @qs:		the SMMU's queues
@@ -342,10 +350,10 @@ bool smmu_evtq_next(struct smmu_queues *qs, u64 *evt)
 	const u64 *slot;
 
 	if (q_empty(q)) {
-		writel(q->ovf_ack | q->cons, q->cons_reg);
+		smmu_evtq_give_back(q);
 		if (!smmu_evtq_refill(qs)) {
 			/* Acknowledge an overflow seen just now. */
-			writel(q->ovf_ack | q->cons, q->cons_reg);
+			smmu_evtq_give_back(q);
 			return false;
 		}
 	}

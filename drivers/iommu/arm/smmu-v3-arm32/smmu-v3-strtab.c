@@ -16,6 +16,17 @@
 
 #include "smmu-v3-internal.h"
 
+/*
+ * Store a double word of a table the SMMU walks so that it reads either
+ * the old value or the new, never half of each: STRD to an aligned double
+ * word is single-copy atomic on the LPAE cores this driver needs, where
+ * the compiler may split a 64-bit store in two.
+ */
+static inline void smmu_write_dword(u64 *p, u64 val)
+{
+	asm volatile("strd	%1, %H1, %0" : "=Q" (*p) : "r" (val));
+}
+
 static u64 *smmu_ste(struct smmu_device *smmu, u32 sid)
 {
 	if (!smmu->two_level)
@@ -48,7 +59,8 @@ int smmu_ste_prepare(struct smmu_device *smmu, u32 sid)
 		smmu_ste_abort(l2 + n * STE_DWORDS);
 	smmu->l2[i] = l2;
 	dma_wmb();
-	WRITE_ONCE(smmu->strtab[i], smmu_l1_desc(smmu->l2_dma[i], STRTAB_SPLIT));
+	smmu_write_dword(&smmu->strtab[i],
+			 smmu_l1_desc(smmu->l2_dma[i], STRTAB_SPLIT));
 	/* The level 1 descriptor is configuration the SMMU may cache. */
 	smmu_cmd_cfgi_all(cmd);
 	ret = smmu_sync_one(&smmu->q, cmd);
@@ -78,15 +90,15 @@ static void smmu_ste_step(u64 *live, const u64 *ste, unsigned int step)
 	case 0:		/* what the live config does not read */
 		smmu_ste_used(live, used);
 		for (j = 1; j < STE_DWORDS; j++)
-			WRITE_ONCE(live[j], (live[j] & used[j]) |
-					    (ste[j] & ~used[j]));
+			smmu_write_dword(&live[j], (live[j] & used[j]) |
+						   (ste[j] & ~used[j]));
 		break;
 	case 1:		/* the config itself */
-		WRITE_ONCE(live[0], ste[0]);
+		smmu_write_dword(&live[0], ste[0]);
 		break;
 	default:	/* what only the old config read */
 		for (j = 1; j < STE_DWORDS; j++)
-			WRITE_ONCE(live[j], ste[j]);
+			smmu_write_dword(&live[j], ste[j]);
 		break;
 	}
 }
@@ -239,16 +251,23 @@ void smmu_remove_streams(struct smmu_master *master)
 	mutex_unlock(&smmu->streams_lock);
 }
 
-/* The device behind stream @sid, with a reference, or NULL. */
-struct device *smmu_stream_dev(struct smmu_device *smmu, u32 sid)
+/* The master behind stream @sid, or NULL: valid while streams_lock is held. */
+struct smmu_master *smmu_stream_master(struct smmu_device *smmu, u32 sid)
 {
-	struct smmu_master *master;
-	struct device *dev = NULL;
+	lockdep_assert_held(&smmu->streams_lock);
+	return xa_load(&smmu->streams, sid);
+}
 
-	mutex_lock(&smmu->streams_lock);
-	master = xa_load(&smmu->streams, sid);
-	if (master)
-		dev = get_device(master->dev);
-	mutex_unlock(&smmu->streams_lock);
-	return dev;
+/*
+ * Record the domain @master's streams now translate through.  Under
+ * streams_lock: the IOMMU core frees a domain only once it is detached,
+ * and the event thread reports a fault into a master's domain under the
+ * same lock, so no fault handler runs on a domain being freed.
+ */
+void smmu_master_set_domain(struct smmu_master *master,
+			    struct iommu_domain *domain)
+{
+	mutex_lock(&master->smmu->streams_lock);
+	master->domain = domain;
+	mutex_unlock(&master->smmu->streams_lock);
 }

@@ -10,6 +10,7 @@
 #include <kunit/qemu_edu.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/iommu.h>
 #include <linux/kthread.h>
@@ -17,6 +18,7 @@
 #include <linux/pci.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "smmu-v3-internal.h"
 
@@ -560,6 +562,77 @@ static void the_command_queue_takes_batches_from_two_cpus(struct kunit *test)
 	dma_after_unmap_faults_and_leaves_memory_alone(test);
 }
 
+struct held_fault {
+	struct completion entered, release;
+	atomic_t calls;
+};
+
+/* A fault handler that holds the first fault until the case lets it go. */
+static int hold_fault(struct iommu_domain *domain, struct device *dev,
+		      unsigned long iova, int flags, void *token)
+{
+	struct held_fault *h = token;
+
+	if (atomic_inc_return(&h->calls) == 1) {
+		complete(&h->entered);
+		wait_for_completion_timeout(&h->release, 5 * HZ);
+	}
+	return 0;
+}
+
+struct detach_work {
+	struct work_struct work;
+	struct iommu_domain *domain;
+	struct device *dev;
+	struct completion done;
+};
+
+static void detach_fn(struct work_struct *work)
+{
+	struct detach_work *d = container_of(work, struct detach_work, work);
+
+	iommu_detach_device(d->domain, d->dev);
+	complete(&d->done);
+}
+
+/*
+ * A driver detaches its domain and frees it while the SMMU reports a fault
+ * of its device: the detach waits until the domain's fault handler has
+ * returned, so the handler never runs on a domain being freed.
+ */
+static void a_domain_is_not_detached_under_its_fault_handler(struct kunit *test)
+{
+	struct edu_test *t = test->priv;
+	struct held_fault *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct detach_work *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	bool early;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	init_completion(&h->entered);
+	init_completion(&h->release);
+	init_completion(&d->done);
+	attach_paging_domain(test, t);
+	iommu_set_fault_handler(t->domain, hold_fault, h);
+
+	/* Nothing is mapped at IOVA_IN: edu's read faults. */
+	KUNIT_ASSERT_TRUE(test, edu_dma(t, IOVA_IN, false));
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&h->entered, 2 * HZ),
+			      "no fault reached the domain's handler");
+
+	d->domain = t->domain;
+	d->dev = &t->pdev->dev;
+	INIT_WORK(&d->work, detach_fn);
+	schedule_work(&d->work);
+	early = wait_for_completion_timeout(&d->done, msecs_to_jiffies(300));
+	complete(&h->release);
+	KUNIT_EXPECT_FALSE_MSG(test, early, "detached while the handler ran");
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&d->done, 5 * HZ));
+	flush_work(&d->work);
+	iommu_domain_free(t->domain);
+	t->domain = NULL;
+}
+
 static void a_blocked_device_cannot_reach_memory(struct kunit *test)
 {
 	struct edu_test *t = test->priv;
@@ -675,6 +748,7 @@ static struct kunit_case smmu_v3_edu_cases[] = {
 	KUNIT_CASE(an_aborted_invalidation_is_fetched_again),
 	KUNIT_CASE(an_ste_update_goes_on_after_a_failed_sync),
 	KUNIT_CASE(the_command_queue_takes_batches_from_two_cpus),
+	KUNIT_CASE(a_domain_is_not_detached_under_its_fault_handler),
 	KUNIT_CASE(a_blocked_device_cannot_reach_memory),
 	{}
 };

@@ -272,24 +272,24 @@ static void smmu_report_event(struct smmu_device *smmu, const u64 *evt)
 {
 	unsigned int id = FIELD_GET(EVT0_ID, evt[0]);
 	u32 sid = FIELD_GET(EVT0_SID, evt[0]);
-	struct device *master = smmu_stream_dev(smmu, sid);
+	struct smmu_master *master;
 
 	atomic_inc(&smmu->events[id & 0xff]);
+	/* Held to the end: the master's domain cannot be detached, or freed. */
+	mutex_lock(&smmu->streams_lock);
+	master = smmu_stream_master(smmu, sid);
 	dev_err_ratelimited(smmu->dev,
 			    "event %#04x (%s): stream %#x (%s), %s of iova %#llx\n",
 			    id, smmu_event_name(id), sid,
-			    master ? dev_name(master) : "no device",
+			    master ? dev_name(master->dev) : "no device",
 			    evt[1] & EVT1_RNW ? "read" : "write", evt[2]);
 	/* Faults of a translating domain go to its owner's handler, if any. */
-	if (master && id >= EVT_F_TRANSLATION && id <= EVT_F_PERMISSION) {
-		struct iommu_domain *domain = iommu_get_domain_for_dev(master);
-
-		if (domain && domain->type & __IOMMU_DOMAIN_PAGING)
-			report_iommu_fault(domain, master, evt[2],
-					   evt[1] & EVT1_RNW ? IOMMU_FAULT_READ :
-							       IOMMU_FAULT_WRITE);
-	}
-	put_device(master);
+	if (master && master->domain &&
+	    id >= EVT_F_TRANSLATION && id <= EVT_F_PERMISSION)
+		report_iommu_fault(master->domain, master->dev, evt[2],
+				   evt[1] & EVT1_RNW ? IOMMU_FAULT_READ :
+						       IOMMU_FAULT_WRITE);
+	mutex_unlock(&smmu->streams_lock);
 }
 
 /* Report each event the SMMU wrote, until it has written nothing more. */
@@ -324,6 +324,25 @@ static int smmu_setup_irqs(struct smmu_device *smmu,
 			      IRQ_CTRL_EVTQ_IRQEN | IRQ_CTRL_GERROR_IRQEN);
 }
 
+/*
+ * Make the SMMU abort what arrives while it is off, rather than let it
+ * through untranslated.  GBPA takes a new value only once it has taken
+ * the last.
+ */
+static int smmu_abort_when_off(struct smmu_device *smmu)
+{
+	u32 gbpa;
+	int ret;
+
+	ret = readl_relaxed_poll_timeout(smmu->base + SMMU_GBPA, gbpa,
+					 !(gbpa & GBPA_UPDATE), 1, SMMU_POLL_US);
+	if (ret)
+		return ret;
+	writel_relaxed(GBPA_UPDATE | GBPA_ABORT, smmu->base + SMMU_GBPA);
+	return readl_relaxed_poll_timeout(smmu->base + SMMU_GBPA, gbpa,
+					  !(gbpa & GBPA_UPDATE), 1, SMMU_POLL_US);
+}
+
 static int smmu_reset(struct smmu_device *smmu, struct platform_device *pdev)
 {
 	u32 attr = smmu->coherent ? SMMU_CACHE_WBRA : 0;
@@ -331,6 +350,14 @@ static int smmu_reset(struct smmu_device *smmu, struct platform_device *pdev)
 	u64 cmds[2 * CMD_DWORDS];
 	int ret;
 
+	/*
+	 * Found on (a kdump kernel, firmware that used it): DMA of devices
+	 * a kernel before us started is still arriving.  While the SMMU is
+	 * off here, it is aborted, not let through.
+	 */
+	if (readl_relaxed(smmu->base + SMMU_CR0) & CR0_SMMUEN &&
+	    smmu_abort_when_off(smmu))
+		dev_warn(smmu->dev, "found on and cannot abort while off: DMA may pass untranslated\n");
 	ret = smmu_write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
 	if (ret) {
 		dev_err(smmu->dev, "cannot disable the SMMU\n");
