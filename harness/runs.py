@@ -81,8 +81,9 @@ KUNIT_RUNS = [
     KunitRun("virt-swiotlb", "virt", ["swiotlb=force"], EDU, True),
     KunitRun("virt-smmu", "virt", ["mem=960M"],
              SMMU + EDU + dtb("v2m-frames", "pci-dma-hole"), True),
+    # Two edus: one buffer shared by both, as dma-buf attachments share.
     KunitRun("virt-smmu-lazy", "virt", ["mem=960M", "iommu.strict=0"],
-             SMMU + EDU, True),
+             SMMU + EDU + EDU, True),
     # GICv3 with an ITS: MSIs go to GITS_TRANSLATER, 64 KiB past the ITS's
     # control frame.
     KunitRun("virt-smmu-its", "virt", ["mem=960M"],

@@ -196,10 +196,160 @@ static void a_mapped_resource_is_reached_by_the_device(struct kunit *test)
 	pci_iounmap(t->pdev, regs);
 }
 
+/* A second driver for edu that keeps both edus of a machine that has two. */
+static struct pci_dev *edus[2];
+
+static int two_edus_bind(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(edus); i++) {
+		if (!edus[i]) {
+			edus[i] = pdev;
+			return 0;
+		}
+	}
+	return -EBUSY;
+}
+
+static void two_edus_unbind(struct pci_dev *pdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(edus); i++)
+		if (edus[i] == pdev)
+			edus[i] = NULL;
+}
+
+static struct pci_driver two_edus_driver = {
+	.name		= "arm-dma-iommu-two-edus-test",
+	.id_table	= qemu_edu_ids,
+	.probe		= two_edus_bind,
+	.remove		= two_edus_unbind,
+};
+
+/* The edus go back to the suite's driver. */
+static void two_edus_done(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	pci_unregister_driver(&two_edus_driver);
+	while ((pdev = pci_get_device(QEMU_EDU_VENDOR, QEMU_EDU_DEVICE, pdev)))
+		WARN_ON(device_attach(&pdev->dev) < 0);
+}
+
+/* edu copies QEMU_EDU_XFER bytes from DMA address @from to @to. */
+static void edu_copy(struct kunit *test, void __iomem *regs,
+		     dma_addr_t from, dma_addr_t to)
+{
+	KUNIT_EXPECT_TRUE(test, qemu_edu_dma(regs, from, false));
+	KUNIT_EXPECT_TRUE(test, qemu_edu_dma(regs, to, true));
+}
+
+static void __iomem *edu_of(struct kunit *test, struct pci_dev *pdev)
+{
+	void __iomem *regs;
+
+	KUNIT_ASSERT_EQ(test, pci_enable_device(pdev), 0);
+	pci_set_master(pdev);
+	regs = pci_iomap(pdev, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, regs);
+	return regs;
+}
+
+/*
+ * One buffer mapped by two devices, each through its own table of the same
+ * pages and DMA_ATTR_SKIP_CPU_SYNC, as a dma-buf exporter maps each
+ * attachment and syncs around each device's access: what one device
+ * writes the other reads, and one device's unmap leaves the other's
+ * mapping whole.
+ */
+static void one_buffer_is_shared_by_two_devices(struct kunit *test)
+{
+	struct page *pages[2], *src, *dst;
+	struct sg_table sa, sb;
+	void __iomem *ra, *rb;
+	dma_addr_t s, d, a0;
+	struct pci_dev *pdev = NULL;
+	struct device *a, *b;
+	unsigned int i;
+	u8 *p;
+
+	/* The suite's driver has both: hand them to one that keeps both. */
+	while ((pdev = pci_get_device(QEMU_EDU_VENDOR, QEMU_EDU_DEVICE, pdev)))
+		device_release_driver(&pdev->dev);
+	KUNIT_ASSERT_EQ(test, pci_register_driver(&two_edus_driver), 0);
+	if (!edus[0] || !edus[1]) {
+		two_edus_done();
+		kunit_skip(test, "one edu: QEMU -device edu twice");
+	}
+	a = &edus[0]->dev;
+	b = &edus[1]->dev;
+	if (!device_iommu_mapped(a) || a->iommu_group == b->iommu_group) {
+		two_edus_done();
+		kunit_skip(test, "the edus are not behind an IOMMU in groups of their own");
+	}
+	for (i = 0; i < 2; i++) {
+		pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	src = alloc_page(GFP_KERNEL);
+	dst = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	memset(page_address(src), 0x77, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&sa, pages, 2, 0,
+							2 * PAGE_SIZE, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&sb, pages, 2, 0,
+							2 * PAGE_SIZE, GFP_KERNEL), 0);
+	/* As exporters map attachments: the caches are theirs to sync. */
+	KUNIT_ASSERT_EQ(test, dma_map_sgtable(a, &sa, DMA_BIDIRECTIONAL,
+					      DMA_ATTR_SKIP_CPU_SYNC), 0);
+	KUNIT_ASSERT_EQ(test, dma_map_sgtable(b, &sb, DMA_BIDIRECTIONAL,
+					      DMA_ATTR_SKIP_CPU_SYNC), 0);
+	dma_sync_sgtable_for_device(a, &sa, DMA_BIDIRECTIONAL);
+	ra = edu_of(test, edus[0]);
+	rb = edu_of(test, edus[1]);
+
+	/* a writes the shared buffer; b reads it out to a page of its own. */
+	s = dma_map_page(a, src, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(a, s));
+	edu_copy(test, ra, s, dma_of(&sa, PAGE_SIZE + 64));
+	dma_unmap_page(a, s, PAGE_SIZE, DMA_TO_DEVICE);
+	dma_sync_sgtable_for_cpu(a, &sa, DMA_BIDIRECTIONAL);
+	a0 = sg_dma_address(sa.sgl);
+	dma_unmap_sgtable(a, &sa, DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(iommu_get_dma_domain(a), a0), 0);
+
+	dma_sync_sgtable_for_device(b, &sb, DMA_BIDIRECTIONAL);
+	d = dma_map_page(b, dst, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(b, d));
+	edu_copy(test, rb, dma_of(&sb, PAGE_SIZE + 64), d);
+	dma_unmap_page(b, d, PAGE_SIZE, DMA_FROM_DEVICE);
+	dma_sync_sgtable_for_cpu(b, &sb, DMA_BIDIRECTIONAL);
+	dma_unmap_sgtable(b, &sb, DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
+
+	KUNIT_EXPECT_NULL(test, memchr_inv(page_address(dst), 0x77, QEMU_EDU_XFER));
+	p = page_address(pages[1]);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, 64));
+	KUNIT_EXPECT_NULL(test, memchr_inv(p + 64, 0x77, QEMU_EDU_XFER));
+
+	pci_iounmap(edus[0], ra);
+	pci_iounmap(edus[1], rb);
+	two_edus_done();
+	sg_free_table(&sa);
+	sg_free_table(&sb);
+	for (i = 0; i < 2; i++)
+		__free_page(pages[i]);
+	__free_page(src);
+	__free_page(dst);
+}
+
 static struct kunit_case arm_dma_iommu_drivers_cases[] = {
 	KUNIT_CASE(a_noncontiguous_buffer_is_read_and_written_by_the_device),
 	KUNIT_CASE(a_list_with_highmem_reaches_the_device),
 	KUNIT_CASE(a_mapped_resource_is_reached_by_the_device),
+	KUNIT_CASE(one_buffer_is_shared_by_two_devices),
 	{}
 };
 
