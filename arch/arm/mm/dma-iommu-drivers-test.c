@@ -83,24 +83,6 @@ static void a_noncontiguous_buffer_is_read_and_written_by_the_device(struct kuni
 	pci_iounmap(t->pdev, regs);
 }
 
-/* A highmem page, or NULL when the allocator gives none in a few tries. */
-static struct page *highmem_page(struct kunit *test)
-{
-	struct page *tried[16], *page = NULL;
-	unsigned int n;
-
-	for (n = 0; n < ARRAY_SIZE(tried); n++) {
-		tried[n] = alloc_page(GFP_HIGHUSER);
-		if (!tried[n] || PageHighMem(tried[n])) {
-			page = tried[n];
-			break;
-		}
-	}
-	while (n--)
-		__free_page(tried[n]);
-	return page;
-}
-
 /*
  * A list whose middle page is highmem, as the block layer hands drivers:
  * the device reads the highmem page's bytes, and writes into it, through
@@ -116,9 +98,7 @@ static void a_list_with_highmem_reaches_the_device(struct kunit *test)
 	unsigned int i;
 	u8 *p;
 
-	pages[1] = highmem_page(test);
-	if (!pages[1])
-		kunit_skip(test, "no highmem page: a kernel with HIGHMEM and RAM above lowmem");
+	pages[1] = arm_dma_test_highmem_pages(test, 0);
 	pages[0] = alloc_page(GFP_KERNEL);
 	pages[2] = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pages[0]);
