@@ -40,31 +40,35 @@ qemu-system-arm "$@" -machine "dumpdtb=$out.qemu" -nographic -nodefaults \
 [ -s "$out.qemu" ] || { echo "virt-dtb: QEMU dumped nothing" >&2; exit 1; }
 dtc -q -I dtb -O dts "$out.qemu" > "$out.dts"
 
+# The name of the top-level node whose name starts "$1@", or nothing.
+node() {
+	awk -v n="$1" '$0 ~ "^\t" n "@" { sub(/^\t/, ""); print $1; exit }' \
+		"$out.dts"
+}
+
+# Take "dma-coherent" off the top-level node "$1@...": fail when there is
+# no such node, or it still has one.
+not_coherent() {
+	awk -v n="$1" '$0 ~ "^\t" n "@" { inside = 1 }
+		inside && /dma-coherent;/ { next }
+		inside && /^\t};/ { inside = 0 }
+		{ print }' "$out.dts" > "$out.dts.new"
+	mv "$out.dts.new" "$out.dts"
+	if [ -z "$(node "$1")" ] ||
+	   awk -v n="$1" '$0 ~ "^\t" n "@", /^\t};/' "$out.dts" |
+	   grep -q dma-coherent; then
+		echo "virt-dtb: no $1 node, or still dma-coherent" >&2
+		exit 1
+	fi
+}
+
 for edit in $(echo "$edits" | tr , ' '); do
 	case $edit in
 	noncoherent-pci)
-		awk '/^\tpcie@/ { inside = 1 }
-		     inside && /dma-coherent;/ { next }
-		     inside && /^\t};/ { inside = 0 }
-		     { print }' "$out.dts" > "$out.dts.new"
-		mv "$out.dts.new" "$out.dts"
-		if awk '/^\tpcie@/,/^\t};/' "$out.dts" | grep -q dma-coherent ||
-		   ! grep -q '^	pcie@' "$out.dts"; then
-			echo "virt-dtb: no PCIe host, or still dma-coherent" >&2
-			exit 1
-		fi
+		not_coherent pcie
 		;;
 	noncoherent-smmu)
-		awk '/^\tsmmuv3@/ { inside = 1 }
-		     inside && /dma-coherent;/ { next }
-		     inside && /^\t};/ { inside = 0 }
-		     { print }' "$out.dts" > "$out.dts.new"
-		mv "$out.dts.new" "$out.dts"
-		if awk '/^\tsmmuv3@/,/^\t};/' "$out.dts" | grep -q dma-coherent ||
-		   ! grep -q '^	smmuv3@' "$out.dts"; then
-			echo "virt-dtb: no SMMUv3, or still dma-coherent" >&2
-			exit 1
-		fi
+		not_coherent smmuv3
 		;;
 	dma-pools)
 		# Placed by the kernel in the first 512 MiB: lowmem, as a
@@ -112,7 +116,7 @@ for edit in $(echo "$edits" | tr , ' '); do
 DTS
 		;;
 	v2m-frames)
-		gic=$(awk '/^\tintc@/ { sub(/^\t/, ""); print $1; exit }' "$out.dts")
+		gic=$(node intc)
 		grep -q 'gic-v2m-frame' "$out.dts" || {
 			echo "virt-dtb: no GICv2m frame" >&2; exit 1; }
 		cat >> "$out.dts" <<DTS
@@ -129,7 +133,7 @@ DTS
 DTS
 		;;
 	pci-dma-hole)
-		pcie=$(awk '/^\tpcie@/ { sub(/^\t/, ""); print $1; exit }' "$out.dts")
+		pcie=$(node pcie)
 		[ -n "$pcie" ] || { echo "virt-dtb: no PCIe host" >&2; exit 1; }
 		cat >> "$out.dts" <<DTS
 
