@@ -144,19 +144,6 @@ static void drop_caches(void)
 	}
 }
 
-static long read_number(const char *path)
-{
-	char text[32] = "";
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (!fgets(text, sizeof(text), f))
-		text[0] = '\0';
-	fclose(f);
-	return text[0] ? strtol(text, NULL, 0) : -1;
-}
-
 /* The PCI (or platform) device name of a disk: the parent of its virtio device. */
 static const char *disk_device(const char *dev)
 {
@@ -383,14 +370,6 @@ static void test_nets(const char *list, const char *skip, char *ifs,
 			snprintf(ifs + strlen(ifs), room - strlen(ifs), ",%s", net);
 	}
 	free(nets);
-}
-
-static int write_sysfs(const char *path, const char *value)
-{
-	FILE *f = fopen(path, "w");
-	int ok = f && fputs(value, f) >= 0;
-
-	return (f && !fclose(f)) && ok;
 }
 
 /* The network interface of PCI device @pci, or NULL. */

@@ -40,18 +40,6 @@ static void result(int ok, const char *what)
 	fflush(stdout);
 }
 
-static int write_file(const char *path, const char *value)
-{
-	FILE *f = fopen(path, "w");
-	int ok = f && fputs(value, f) >= 0;
-
-	if (f && fclose(f))
-		ok = 0;
-	if (!ok)
-		printf("# cannot write %s to %s\n", value, path);
-	return ok;
-}
-
 static long meminfo(const char *field)
 {
 	char line[128];
@@ -79,7 +67,7 @@ static long zone_free_kib(void)
 	long value, pages = 0;
 	FILE *f;
 
-	write_file("/proc/sys/vm/stat_refresh", "1");
+	write_sysfs("/proc/sys/vm/stat_refresh", "1");
 	f = fopen("/proc/zoneinfo", "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, " pages free %ld", &value) == 1 ||
@@ -112,7 +100,7 @@ static long free_kib(void)
 	int i;
 
 	sync();
-	write_file("/proc/sys/vm/drop_caches", "3");
+	write_sysfs("/proc/sys/vm/drop_caches", "3");
 	for (i = 0; i < SAMPLES; i++)
 		kib[i] = zone_free_kib() + meminfo("Slab");
 	qsort(kib, SAMPLES, sizeof(kib[0]), compare_long);
@@ -175,11 +163,11 @@ static int injector(const char *name, int percent)
 		snprintf(path, sizeof(path), DEBUGFS "/%s/%s", name, knobs[i][0]);
 		/* Not every injector has every knob. */
 		if (!access(path, F_OK))
-			ok &= write_file(path, knobs[i][1]);
+			ok &= write_sysfs(path, knobs[i][1]);
 	}
 	snprintf(path, sizeof(path), DEBUGFS "/%s/probability", name);
 	snprintf(value, sizeof(value), "%d", percent);
-	return write_file(path, value) && ok;
+	return write_sysfs(path, value) && ok;
 }
 
 static int injectors(int percent)
@@ -200,7 +188,7 @@ static int run_suite(const char *suite, const char *phase)
 	FILE *f;
 
 	snprintf(path, sizeof(path), DEBUGFS "/kunit/%s/run", suite);
-	if (!write_file(path, "1")) {
+	if (!write_sysfs(path, "1")) {
 		result(0, "the suite ran");
 		return 0;
 	}
@@ -245,10 +233,10 @@ int main(void)
 	       suite, percent);
 	before = free_kib();
 	snapshot(&start);
-	result(injectors(percent) && write_file(FAULTS, "Y"),
+	result(injectors(percent) && write_sysfs(FAULTS, "Y"),
 	       "failslab, fail_page_alloc and fail_arm_iova are on for the load");
 	run_suite(suite, "with faults");
-	result(injectors(0) && write_file(FAULTS, "N"),
+	result(injectors(0) && write_sysfs(FAULTS, "N"),
 	       "the injectors are off");
 	run_suite(suite, "after faults");
 	after = free_kib();

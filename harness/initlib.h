@@ -6,7 +6,9 @@
 #ifndef HARNESS_INITLIB_H
 #define HARNESS_INITLIB_H
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -30,6 +32,34 @@ static char *cmdline_value(const char *name)
 		if (!strncmp(word, name, len) && word[len] == '=')
 			return word + len + 1;
 	return NULL;
+}
+
+/* Write @value to a sysfs or debugfs file; say why not when it fails. */
+static inline int write_sysfs(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f && fputs(value, f) >= 0;
+
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok)
+		printf("# cannot write %s to %s: %s\n", value, path,
+		       strerror(errno));
+	return ok;
+}
+
+/* The number a file starts with, or -1. */
+static inline long read_number(const char *path)
+{
+	char text[32] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(text, sizeof(text), f))
+		text[0] = '\0';
+	fclose(f);
+	return text[0] ? strtol(text, NULL, 0) : -1;
 }
 
 #endif /* HARNESS_INITLIB_H */

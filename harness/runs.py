@@ -171,6 +171,16 @@ VIRT_SMMU_GROUPS = [
     "-device", "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on",
     "-device", "pcie-pci-bridge,id=br,bus=pcie.0,addr=5"] + GROUP_QEMU
 
+# Two edus behind the SMMU, bound to the kernel's dma-api-edu driver
+# through sysfs by harness/edutest.c: the first leaks a mapping and a
+# buffer, is unbound and bound again; both import one dma-buf at once.
+# Then the same as non-coherent masters.
+EDUS_SMMU = ["-M", "virt,iommu=smmuv3", "-cpu", "cortex-a15", "-smp", "2",
+             "-m", "1024",
+             "-device", "edu,dma_mask=0xffffffff,addr=3",
+             "-device", "edu,dma_mask=0xffffffff,addr=4"]
+EDUTEST = VIRT_CONSOLE + "edutest.devs=0000:00:03.0,0000:00:04.0"
+
 # Faults: the virt KUnit kernel (with its checkers) boots with /init from
 # harness/faulttest.c, which reruns arm_dma_stress through debugfs with
 # failslab, fail_page_alloc and fail_arm_iova failing 5% of the load's
@@ -258,6 +268,10 @@ BOOT_RUNS = [
             VIRT_CONSOLE + "disktest.devs=vda disktest.mib=1 "
             "disktest.iommu=translated disktest.nets=" + GROUP_NETS +
             " disktest.rebind=0000:01:01.0", DISKTEST),
+    BootRun("drivers-virt-edu", "kunit:virt", EDUS_SMMU, EDUTEST,
+            "edutest.c"),
+    BootRun("drivers-virt-edu-noncoherent", "kunit:virt",
+            EDUS_SMMU + dtb("noncoherent-pci"), EDUTEST, "edutest.c"),
     BootRun("board-zynq", "boards.config", BOARD_ZYNQ,
             "console=ttyPS0,115200 disktest.devs=mmcblk0 disktest.mib=4 "
             "disktest.dmatest=20 disktest.reset=1" + TCP + VIRT_NET,
