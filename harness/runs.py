@@ -100,6 +100,13 @@ KUNIT_RUNS = [
     KunitRun("virt-smmu-legacy", "virt-legacy", ["mem=960M"], SMMU + [
         "-device", "edu,dma_mask=0xffffffff,addr=7.0,multifunction=on",
         "-device", "edu,dma_mask=0xffffffff,addr=7.1"], False),
+    # The same API on non-coherent masters, as the SoCs whose IOMMU drivers
+    # select ARM_DMA_USE_IOMMU have them.
+    KunitRun("virt-smmu-legacy-noncoherent", "virt-legacy", ["mem=960M"],
+             SMMU + ["-device", "edu,dma_mask=0xffffffff,addr=7.0,"
+                     "multifunction=on",
+                     "-device", "edu,dma_mask=0xffffffff,addr=7.1"] +
+             dtb("noncoherent-pci"), False),
     # The PCIe host described as not snooping (its DTB without
     # dma-coherent): edu is a non-coherent PCI device of arm_dma_ops.
     KunitRun("virt-noncoherent-pci", "virt", ["mem=960M"],
