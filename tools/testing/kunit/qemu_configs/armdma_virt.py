@@ -18,7 +18,8 @@ CONFIG_HIGHMEM=y
 CONFIG_PCI=y
 CONFIG_PCI_HOST_GENERIC=y
 CONFIG_SERIAL_AMBA_PL011=y
-CONFIG_SERIAL_AMBA_PL011_CONSOLE=y''',
+CONFIG_SERIAL_AMBA_PL011_CONSOLE=y
+# CONFIG_HID is not set''',
 			   qemu_arch='arm',
 			   kernel_path='arch/arm/boot/zImage',
 			   kernel_command_line='console=ttyAMA0',
