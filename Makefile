@@ -32,13 +32,13 @@ ONLY   ?=
 FILTER ?=
 QEMU_EXTRA ?=
 
-.PHONY: all deps overlay kernel run check bench patches multi-v7 menuconfig \
+.PHONY: all deps overlay kernel run check bench mutants patches multi-v7 menuconfig \
 	conformance-upstream conformance-table boards clean help
 .DEFAULT_GOAL := help
 
 help:
 	@sed -n '3,7p' $(PROJECT)/Makefile | sed 's/^# \{0,1\}//'
-	@echo "Also: make bench, make boards, make conformance-upstream,"
+	@echo "Also: make bench, make boards, make mutants, make conformance-upstream,"
 	@echo "      make conformance-table, make patches, make multi-v7,"
 	@echo "      make kernel, make overlay, make menuconfig, make clean."
 
@@ -82,6 +82,13 @@ check: $(BUILD)/.overlay
 bench: $(BUILD)/.overlay
 	@$(PROJECT)/harness/deps.sh gnuplot-nox
 	@python3 $(PROJECT)/harness/bench.py $(PROJECT) $(BUILD)
+
+# Not part of check: break the layer one small bug at a time and see that
+# make check's runs notice (harness/mutants.py); the table goes to
+# Documentation/arch/arm/dma-mapping-mutants.inc.
+mutants: $(BUILD)/.overlay
+	@python3 $(PROJECT)/harness/mutants.py $(SRC) $(BUILD) \
+		$(if $(ONLY),--only $(ONLY))
 
 # Not part of check: the conformance suites on the pristine base, the
 # reference make check holds ours to (harness/conformance-reference.json),

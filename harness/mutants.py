@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make mutants: break the layer on purpose, one small bug at a time.
+
+usage: mutants.py SRC BUILD [--only NAME]
+
+Each mutant below is a change a careful reviewer could let through, most of
+them a bug the project once had.  For each, the change is made to the
+overlaid tree (SRC), the make check run that should see it is run (with a
+KUnit filter when one suite is enough), and the file is put back.  A mutant
+is killed when that run fails; it survives when the run passes.  A table
+of the results goes to Documentation/arch/arm/dma-mapping-mutants.inc.
+Not part of make check: each mutant rebuilds a kernel.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections import namedtuple
+
+import check
+import runner
+import runs
+
+# @old must occur exactly once in @path; @run is a run of make check,
+# @filter a kunit filter_glob for a KUnit run (or None).
+Mutant = namedtuple("Mutant", "name path old new run filter")
+
+SG = "arch/arm/mm/dma-iommu-sg.c"
+MAP = "arch/arm/mm/dma-iommu-map.c"
+DOMAIN = "arch/arm/mm/dma-iommu-domain.c"
+SMMU = "drivers/iommu/arm/smmu-v3-arm32/"
+
+MUTANTS = [
+    # A zero-length entry followed by boundary padding maps the page
+    # before the entry.
+    Mutant("sg-empty-entry-maps", SG,
+           "\t\tif (len)\n\t\t\tlast = sg_phys(sg)",
+           "\t\tif (1)\n\t\t\tlast = sg_phys(sg)",
+           "virt-smmu", "arm_dma_iommu"),
+    # Non-coherent masters behind the IOMMU: no clean before the device
+    # reads.
+    Mutant("iommu-map-page-no-clean", MAP,
+           "if (dma != DMA_MAPPING_ERROR && !coherent &&",
+           "if (dma != DMA_MAPPING_ERROR && coherent &&",
+           "virt-smmu-noncoherent", "arm_dma_iommu_cache"),
+    # After one failed step, later STE updates go without invalidation.
+    Mutant("strtab-stops-invalidating", SMMU + "smmu-v3-strtab.c",
+           "err = smmu_ste_sync(smmu, cmds, n);\n\t\t\t\tif (step == 2 || "
+           "err == -ETIMEDOUT)",
+           "err = ret ?: smmu_ste_sync(smmu, cmds, n);\n\t\t\t\tif (1)",
+           "virt-smmu", "smmu_v3*"),
+    # A command-fetch abort handled as an illegal command: the TLBI is lost.
+    Mutant("cmdq-abort-not-retried", SMMU + "smmu-v3-queue.c",
+           "if (cerror == CMDQ_CERROR_ABT && retries++",
+           "if (0 && cerror == CMDQ_CERROR_ABT && retries++",
+           "virt-smmu", "smmu_v3*"),
+    # The IOVA space freed at the last unbind, before its domain.
+    Mutant("iova-space-dies-at-unbind", "arch/arm/mm/dma-mapping.c",
+           "\t/* A group domain keeps its IOVA space: what was left mapped "
+           "stays. */\n",
+           "\tif (!IS_ENABLED(CONFIG_ARM_DMA_USE_IOMMU) && get_dma_ops(dev) "
+           "== &arm_iommu_dma_ops)\n\t\tarm_iommu_put_dma_cookie("
+           "iommu_get_dma_domain(dev));\n",
+           "drivers-virt-edu", None),
+    # A device whose DMA domain cannot be made falls back to the direct
+    # ops behind a translating domain.
+    Mutant("direct-ops-behind-smmu", "arch/arm/mm/dma-mapping.c",
+           "\tif (!arm_dma_translated(dev)) {", "\tif (1) {",
+           "virt-smmu", "arm_dma_iommu_lifetime"),
+    # A linear stream table capped at 8 SID bits.
+    Mutant("linear-strtab-capped", SMMU + "smmu-v3.c",
+           "max_bits = smmu->two_level ? SMMU_2LVL_MAX_BITS : "
+           "SMMU_LINEAR_MAX_BITS;",
+           "max_bits = smmu->two_level ? SMMU_2LVL_MAX_BITS : "
+           "SMMU_LINEAR_BEST_BITS;",
+           "virt-smmu-tinyq", None),
+    # Only the first GICv2m frame's doorbell mapped.
+    Mutant("one-gicv2m-doorbell", DOMAIN,
+           "if (!db->frames || !np->parent)", "if (1)",
+           "virt-smmu", "arm_dma_iommu_msi"),
+    # IOVAs handed out in the PCI host bridge's windows.
+    Mutant("iova-in-pci-window", DOMAIN,
+           "\t\tif (resource_type(e->res) == IORESOURCE_MEM)\n"
+           "\t\t\tarm_iova_reserve",
+           "\t\tif (0)\n\t\t\tarm_iova_reserve",
+           "virt-smmu", "arm_dma_iommu_pci"),
+    # IOVAs handed out in the holes between dma-ranges windows.
+    Mutant("iova-in-dma-ranges-hole", DOMAIN,
+           "\tarm_iommu_reserve_dma_holes(bridge, cookie);\n",
+           "\t/* no holes */\n",
+           "virt-smmu", "arm_dma_iommu_pci"),
+    # A master's domain changed without the lock the event thread reports
+    # under.
+    Mutant("fault-report-unlocked", SMMU + "smmu-v3-strtab.c",
+           "\tmutex_lock(&master->smmu->streams_lock);\n"
+           "\tmaster->domain = domain;\n"
+           "\tmutex_unlock(&master->smmu->streams_lock);",
+           "\tWRITE_ONCE(master->domain, domain);",
+           "virt-smmu", "smmu_v3*"),
+]
+
+INC = "Documentation/arch/arm/dma-mapping-mutants.inc"
+
+
+def failed_cases(group, prefix=""):
+    """The failed cases of a kunit.py JSON report, as suite.case."""
+    name = group.get("name", "")
+    where = prefix + "." + name if prefix else name
+    found = [where + "." + c["name"] for c in group.get("test_cases", [])
+             if c["status"] not in ("PASS", "SKIP")]
+    for sub in group.get("sub_groups", []):
+        found += failed_cases(sub, name if group.get("test_cases") else "")
+    return found
+
+
+def killers(build, run):
+    """What failed in the last @run: cases, or /init's KTAP lines."""
+    report = os.path.join(build, "kunit-%s.json" % run)
+    if os.path.exists(report):
+        with open(report) as f:
+            return [c.split(".", 1)[-1] for c in failed_cases(json.load(f))]
+    log = os.path.join(build, run + ".log")
+    if not os.path.exists(log):
+        return []
+    with open(log, errors="replace") as f:
+        return [m.group(1) for m in
+                re.finditer(r"^not ok \d+ (.*)$", f.read(), re.M)]
+
+
+def execute(src, build, m):
+    """Run @m's run on the mutated tree; returns its tally and note."""
+    kunit_runs = {r.name: r for r in runs.KUNIT_RUNS}
+    if m.run in kunit_runs:
+        return check.kunit_run(src, build, kunit_runs[m.run], m.filter)
+    boot = {r.name: r for r in runs.BOOT_RUNS}[m.run]
+    return runner.boot_run(src, build, boot)
+
+
+def try_mutant(src, build, m):
+    """Apply @m, run, put the file back: (verdict, by what)."""
+    path = os.path.join(src, m.path)
+    with open(path) as f:
+        text = f.read()
+    if text.count(m.old) != 1:
+        return "stale", "the code it changes is not there once"
+    with open(path, "w") as f:
+        f.write(text.replace(m.old, m.new))
+    runner.KUNIT_BUILT.clear()  # build again, with the mutant
+    try:
+        tally, note = execute(src, build, m)
+    finally:
+        with open(path, "w") as f:
+            f.write(text)
+    if not tally["failed"]:
+        return "survived", ""
+    by = killers(build, m.run)
+    return "killed", "; ".join(by[:3]) or note
+
+
+def write_table(project, results, minutes):
+    lines = [".. Written by make mutants; do not edit.", "",
+             "``make mutants`` took %d min for %d mutants." %
+             (minutes, len(results)), "",
+             ".. list-table::", "   :header-rows: 1", "",
+             "   * - mutant", "     - run", "     - verdict",
+             "     - failed"]
+    for m, verdict, by in results:
+        lines += ["   * - ``%s``" % m.name, "     - ``%s``" % m.run,
+                  "     - %s" % verdict,
+                  "     - %s" % (by.replace("*", "\\*") or "")]
+    with open(os.path.join(project, INC), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("src")
+    ap.add_argument("build")
+    ap.add_argument("--only", choices=[m.name for m in MUTANTS])
+    args = ap.parse_args()
+    src, build = os.path.abspath(args.src), os.path.abspath(args.build)
+    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    start, results = time.time(), []
+    for m in MUTANTS:
+        if args.only not in (None, m.name):
+            continue
+        verdict, by = try_mutant(src, build, m)
+        print("mutants: %-28s %-8s %s" % (m.name, verdict, by), flush=True)
+        results.append((m, verdict, by))
+    minutes = round((time.time() - start) / 60)
+    if not args.only:
+        write_table(project, results, minutes)
+    alive = [m.name for m, v, _ in results if v != "killed"]
+    print("mutants: %d killed of %d in %d min%s" %
+          (len(results) - len(alive), len(results), minutes,
+           "; not killed: " + ", ".join(alive) if alive else ""))
+    sys.exit(1 if alive else 0)
+
+
+if __name__ == "__main__":
+    main()
