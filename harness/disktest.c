@@ -165,21 +165,6 @@ static const char *disk_device(const char *dev)
 	return name;
 }
 
-/* "groupN" for the IOMMU group of PCI device @name, or "". */
-static const char *iommu_group_of(const char *name)
-{
-	static char group[32];
-	char path[128], real[256];
-	const char *slash;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 name);
-	if (!realpath(path, real) || !(slash = strrchr(real, '/')))
-		return "";
-	snprintf(group, sizeof(group), "group%s", slash + 1);
-	return group;
-}
-
 /*
  * How the disk's device does DMA: "translated" when the layer's debugfs
  * lists its domain (its IOMMU group's, or its own) with maps made

@@ -86,15 +86,11 @@ static int bind(const char *dev)
  */
 static int translated(const char *dev)
 {
-	char path[160], real[256], line[256], who[64], group[32] = "";
-	const char *slash;
+	const char *group = iommu_group_of(dev);
+	char line[256], who[64];
 	int found = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 dev);
-	if (realpath(path, real) && (slash = strrchr(real, '/')))
-		snprintf(group, sizeof(group), "group%s", slash + 1);
 	f = fopen("/sys/kernel/debug/arm-dma/iommu", "r");
 	while (f && !found && fgets(line, sizeof(line), f))
 		found = sscanf(line, "%63s", who) == 1 &&

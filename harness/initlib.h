@@ -7,6 +7,7 @@
 #define HARNESS_INITLIB_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,21 @@ static inline long read_number(const char *path)
 		text[0] = '\0';
 	fclose(f);
 	return text[0] ? strtol(text, NULL, 0) : -1;
+}
+
+/* "groupN" for the IOMMU group of PCI device @name, or "". */
+static inline const char *iommu_group_of(const char *name)
+{
+	static char group[32];
+	char path[128], real[256];
+	const char *slash;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 name);
+	if (!realpath(path, real) || !(slash = strrchr(real, '/')))
+		return "";
+	snprintf(group, sizeof(group), "group%s", slash + 1);
+	return group;
 }
 
 #endif /* HARNESS_INITLIB_H */

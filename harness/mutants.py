@@ -105,14 +105,12 @@ MUTANTS = [
 INC = "Documentation/arch/arm/dma-mapping-mutants.inc"
 
 
-def failed_cases(group, prefix=""):
-    """The failed cases of a kunit.py JSON report, as suite.case."""
-    name = group.get("name", "")
-    where = prefix + "." + name if prefix else name
-    found = [where + "." + c["name"] for c in group.get("test_cases", [])
+def failed_cases(group):
+    """The names of the failed cases of a kunit.py JSON report."""
+    found = [c["name"] for c in group.get("test_cases", [])
              if c["status"] not in ("PASS", "SKIP")]
     for sub in group.get("sub_groups", []):
-        found += failed_cases(sub, name if group.get("test_cases") else "")
+        found += failed_cases(sub)
     return found
 
 
@@ -121,7 +119,7 @@ def killers(build, run):
     report = os.path.join(build, "kunit-%s.json" % run)
     if os.path.exists(report):
         with open(report) as f:
-            return [c.split(".", 1)[-1] for c in failed_cases(json.load(f))]
+            return failed_cases(json.load(f))
     log = os.path.join(build, run + ".log")
     if not os.path.exists(log):
         return []
