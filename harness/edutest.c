@@ -117,7 +117,8 @@ static int test_leaks(const char *dev)
 		       "leaks a streaming map and a coherent buffer", dev);
 		printf("# %s: leaked %#llx and %#llx\n", dev, leaked[i][0],
 		       leaked[i][1]);
-		printf("# edutest.leak: expects a warning\n");
+		printf("# edutest.leak: expects a DMA-API error: "
+		       "pending DMA allocations while released\n");
 		fflush(stdout);
 		result(write_sysfs(DRIVER "/unbind", dev),
 		       "unbound with a mapping and a buffer leaked", dev);

@@ -14,6 +14,7 @@
  *                      faulttest.suite=NAME (default arm_dma_stress)
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,31 @@ static void moved(const struct counters *a, const struct counters *b, long min)
 			       b->value[i]);
 }
 
+/*
+ * failslab fails only the kmalloc caches (cache-filter): the layer's
+ * allocations come from them, and the checkers' own (DMA-API debug's
+ * radix tree, KASAN's and lockdep's) from caches of their own, which a
+ * failure would switch off.
+ */
+static int kmalloc_caches_only(void)
+{
+	char path[300];
+	struct dirent *e;
+	DIR *d = opendir("/sys/kernel/slab");
+	int marked = 0;
+
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "kmalloc-", 8))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/failslab",
+			 e->d_name);
+		marked += write_sysfs(path, "1");
+	}
+	if (d)
+		closedir(d);
+	return marked && write_sysfs(DEBUGFS "/failslab/cache-filter", "Y");
+}
+
 /* One injector: on for the tasks that ask, at @percent, or off. */
 static int injector(const char *name, int percent)
 {
@@ -172,6 +198,8 @@ static int injector(const char *name, int percent)
 
 static int injectors(int percent)
 {
+	if (percent && !kmalloc_caches_only())
+		return 0;
 	return injector("failslab", percent) &
 	       injector("fail_page_alloc", percent) &
 	       injector("fail_arm_iova", percent);

@@ -33,7 +33,121 @@ MAP = "arch/arm/mm/dma-iommu-map.c"
 DOMAIN = "arch/arm/mm/dma-iommu-domain.c"
 SMMU = "drivers/iommu/arm/smmu-v3-arm32/"
 
+CACHE = "arch/arm/mm/dma-cache.c"
+STREAM = "arch/arm/mm/dma-streaming.c"
+# The cache mutants are judged by the data the CPU and a device read
+# through the cache model, on vexpress (an outer cache, highmem).
+DATA = ("vexpress", "arm_dma_cache_data")
+
+
+def cache_mutant(name, path, old, new):
+    return Mutant(name, path, old, new, *DATA)
+
+
 MUTANTS = [
+    # A receive buffer's dirty lines left in the cache at map: an eviction
+    # lands on what the device wrote.
+    cache_mutant("cache-from-device-map-keeps-dirty-lines", CACHE,
+                 "\t[DMA_TO_DEVICE]\t\t= ARM_DMA_CLEAN,\n"
+                 "\t[DMA_FROM_DEVICE]\t= ARM_DMA_INVALIDATE,",
+                 "\t[DMA_TO_DEVICE]\t\t= ARM_DMA_CLEAN,\n"
+                 "\t[DMA_FROM_DEVICE]\t= ARM_DMA_NO_OP,"),
+    # No invalidate when the CPU takes a receive buffer back.
+    cache_mutant("cache-from-device-unmap-no-invalidate", CACHE,
+                 "\t[DMA_TO_DEVICE]\t\t= ARM_DMA_NO_OP,\n"
+                 "\t[DMA_FROM_DEVICE]\t= ARM_DMA_INVALIDATE,",
+                 "\t[DMA_TO_DEVICE]\t\t= ARM_DMA_NO_OP,\n"
+                 "\t[DMA_FROM_DEVICE]\t= ARM_DMA_NO_OP,"),
+    cache_mutant("cache-bidirectional-unmap-no-invalidate", CACHE,
+                 "arm_dma_for_cpu_op[] = {\n"
+                 "\t[DMA_BIDIRECTIONAL]\t= ARM_DMA_INVALIDATE,",
+                 "arm_dma_for_cpu_op[] = {\n"
+                 "\t[DMA_BIDIRECTIONAL]\t= ARM_DMA_NO_OP,"),
+    # What the CPU wrote is thrown away instead of written back.
+    cache_mutant("cache-to-device-invalidates", CACHE,
+                 "[DMA_TO_DEVICE]\t\t= ARM_DMA_CLEAN,",
+                 "[DMA_TO_DEVICE]\t\t= ARM_DMA_INVALIDATE,"),
+    cache_mutant("cache-bidirectional-map-invalidates", CACHE,
+                 "[DMA_BIDIRECTIONAL]\t= ARM_DMA_FLUSH,",
+                 "[DMA_BIDIRECTIONAL]\t= ARM_DMA_INVALIDATE,"),
+    # Towards the device the outer level first: the inner one's write-back
+    # stops in it.
+    cache_mutant("cache-outer-first-towards-device", CACHE,
+                 "\tif (!for_cpu)\n\t\tarm_dma_inner_range(op, phys, size);\n"
+                 "\tarm_dma_outer_op(op, phys, size);\n",
+                 "\tarm_dma_outer_op(op, phys, size);\n"
+                 "\tif (!for_cpu)\n\t\tarm_dma_inner_range(op, phys, size);\n"),
+    # Towards the CPU the inner level first: it refills from a stale
+    # outer line.
+    cache_mutant("cache-inner-first-towards-cpu", CACHE,
+                 "\tarm_dma_outer_op(op, phys, size);\n\tif (for_cpu) {\n"
+                 "\t\tarm_dma_inner_range(op, phys, size);\n",
+                 "\tif (for_cpu)\n\t\tarm_dma_inner_range(op, phys, size);\n"
+                 "\tarm_dma_outer_op(op, phys, size);\n\tif (for_cpu) {\n"),
+    cache_mutant("cache-no-outer-clean", CACHE,
+                 "\t\touter_clean_range(start, start + size);",
+                 "\t\t/* no outer clean */"),
+    cache_mutant("cache-no-outer-invalidate", CACHE,
+                 "\t\touter_inv_range(start, start + size);",
+                 "\t\t/* no outer invalidate */"),
+    # Highmem pages left out of the inner maintenance.
+    cache_mutant("cache-highmem-skipped", CACHE,
+                 "\t\t\tarm_dma_inner_highmem(op, phys_to_page(phys),\n"
+                 "\t\t\t\t\t      offset_in_page(phys), len);",
+                 "\t\t\t/* highmem skipped */"),
+    # A highmem page maintained from its start, not the buffer's.
+    cache_mutant("cache-highmem-offset-lost", CACHE,
+                 "arm_dma_inner_op(op, vaddr + offset, len);\n"
+                 "\tkunmap_local(vaddr);",
+                 "arm_dma_inner_op(op, vaddr, len);\n\tkunmap_local(vaddr);"),
+    # Only the first page of a lowmem buffer maintained.
+    cache_mutant("cache-lowmem-first-page-only", CACHE,
+                 "arm_dma_inner_op(op, phys_to_virt(phys), len);",
+                 "arm_dma_inner_op(op, phys_to_virt(phys), "
+                 "min_t(size_t, len, PAGE_SIZE));"),
+    # Whole lines maintained: an invalidate drops the CPU's bytes around
+    # the buffer.
+    cache_mutant("cache-range-rounded-to-lines", CACHE,
+                 "\tarm_dma_maintain(arm_dma_for_device_op[dir], phys, size, "
+                 "false);",
+                 "\tarm_dma_maintain(arm_dma_for_device_op[dir], "
+                 "ALIGN_DOWN(phys, 64),\n\t\t\t ALIGN(size + (phys & 63), "
+                 "64), false);"),
+    # Zeroes left in the CPU's caches: the device reads old data.
+    cache_mutant("cache-zeroes-not-flushed", CACHE,
+                 "\tif (!coherent)\n\t\tarm_dma_maintain(ARM_DMA_FLUSH",
+                 "\tif (0)\n\t\tarm_dma_maintain(ARM_DMA_FLUSH"),
+    cache_mutant("unmap-sg-first-entry-only", STREAM,
+                 "for_each_sg(sgl, sg, nents, i)\n\t\tarm_dma_unmap_phys(",
+                 "for_each_sg(sgl, sg, 1, i)\n\t\tarm_dma_unmap_phys("),
+    cache_mutant("sync-sg-first-entry-only", STREAM,
+                 "for_each_sg(sgl, sg, nents, i) {\n\t\tif (for_device)",
+                 "for_each_sg(sgl, sg, 1, i) {\n\t\tif (for_device)"),
+    # An unmap that was told to skip the sync invalidates anyway, over
+    # what the CPU wrote after its own sync.
+    cache_mutant("unmap-ignores-skip-cpu-sync", STREAM,
+                 "\tif (!arm_dma_check_handle(dev, \"unmap\", dma, size))\n"
+                 "\t\treturn;\n\tif (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))",
+                 "\tif (!arm_dma_check_handle(dev, \"unmap\", dma, size))\n"
+                 "\t\treturn;\n\tif (1)"),
+    # A strict unmap frees the IOVA without waiting for the IOTLB: the
+    # device still reaches the page through a cached translation.
+    Mutant("strict-unmap-no-iotlb-sync", "arch/arm/mm/dma-iova.h",
+           "\tiommu_iotlb_sync(cookie->domain, gather);\n"
+           "\tarm_iova_free(cookie, iova, size);",
+           "\tarm_iova_free(cookie, iova, size);",
+           "virt-smmu", "arm_dma_iommu"),
+    # A page the device's mask cannot reach is handed to it anyway.
+    Mutant("streaming-mask-ignored", STREAM,
+           "if (unlikely(!dma_capable(dev, dma, size, true) ||\n"
+           "\t\t     is_swiotlb_force_bounce(dev)))",
+           "if (unlikely(is_swiotlb_force_bounce(dev)))",
+           "virt-2g", "arm_dma_streaming"),
+    # A coherent buffer larger than the coherent mask can ever hold.
+    Mutant("coherent-mask-not-checked", "arch/arm/mm/dma-select.c",
+           "if (!req.size || !arm_dma_mask_can_hold(dev, mask, req.size))",
+           "if (!req.size)",
+           "virt", "arm_dma_alloc*"),
     # A zero-length entry followed by boundary padding maps the page
     # before the entry.
     Mutant("sg-empty-entry-maps", SG,
@@ -45,7 +159,7 @@ MUTANTS = [
     Mutant("iommu-map-page-no-clean", MAP,
            "if (dma != DMA_MAPPING_ERROR && !coherent &&",
            "if (dma != DMA_MAPPING_ERROR && coherent &&",
-           "virt-smmu-noncoherent", "arm_dma_iommu_cache"),
+           "virt-smmu-noncoherent", "arm_dma_cache_data"),
     # After one failed step, later STE updates go without invalidation.
     Mutant("strtab-stops-invalidating", SMMU + "smmu-v3-strtab.c",
            "err = smmu_ste_sync(smmu, cmds, n);\n\t\t\t\tif (step == 2 || "

@@ -24,8 +24,9 @@ QEMU_CONFIGS = "tools/testing/kunit/qemu_configs"
 TIMEOUT = 600
 BOOT_TIMEOUT = 300
 
-# What the kernel's checkers print when they find something: any of these
-# in a run's console fails the run, whichever case was running.
+# What the kernel's checkers print when they find something, or when one
+# turns itself off: any of these in a run's console fails the run,
+# whichever case was running.
 CHECKER_REPORTS = re.compile(
     r"BUG: KASAN|"
     r"WARNING: (inconsistent lock state|possible circular locking|"
@@ -35,33 +36,70 @@ CHECKER_REPORTS = re.compile(
     r"BUG: (sleeping function called|scheduling while atomic|spinlock|"
     r"workqueue leaked lock|soft lockup)|"
     r"INFO: task .* blocked for more than|"
-    r"ODEBUG: ")
+    r"ODEBUG: |"
+    r"DMA-API: (cacheline tracking ENOMEM|debugging out of memory)")
 
-# A WARN fails a run too, unless the KUnit case running announced it: a
-# case that makes a call the DMA API forbids says "expects a warning"
-# first (arm_dma_expect_warning()), and the layer or DMA-API debug may WARN
-# about that call until the case's result line.
-WARNING = re.compile(r"WARNING: CPU: \d+ PID: \d+ at ")
-EXPECTS_WARNING = re.compile(r"# [\w.]+: expects a warning")
-RESULT = re.compile(r"^\s*(not )?ok \d+ ")
+# A WARN fails a run too, unless the KUnit case running announced it by
+# name: a case that makes a call the DMA API forbids says first "expects a
+# warning: TEXT" (arm_dma_expect_warning()), and until its result line a
+# WARN whose report (its WARNING line and the message after it) holds TEXT
+# is expected.  DMA-API debug's reports (dma_debug_all_errors=1 shows them
+# all) are counted as well: each case must have exactly as many as it
+# announced with "expects a DMA-API error: TEXT", one line each.
+WARNING = re.compile(r"WARNING: CPU: \d+ PID: \d+ at (\S+)")
+EXPECTS = re.compile(r"# [\w.]+: expects (a warning|a DMA-API error): "
+                     r"(.*?)\s*$")
+RESULT = re.compile(r"^\s*(not )?ok \d+ (\S+)")
+DMA_DEBUG_ON = re.compile(r"DMA-API: (preallocated|debugging enabled)")
 
 
 def new_tally(failed=0):
     return {"passed": 0, "failed": failed, "skipped": 0}
 
 
-def reports_in(lines):
-    """Checker reports and unannounced WARNs in a console, in order."""
-    reports, expected = [], False
-    for line in lines:
-        if EXPECTS_WARNING.search(line):
-            expected = True
-        elif RESULT.match(line):
-            expected = False
-        elif CHECKER_REPORTS.search(line) or \
-                (WARNING.search(line) and not expected):
-            reports.append(line.strip())
-    return reports
+class Console:
+    """A run's console, read: the reports that fail it, and DMA-API debug's
+    errors against what the cases announced."""
+
+    def __init__(self, lines):
+        self.reports, self.dma_debug = [], False
+        self.dma_errors = self.dma_announced = 0
+        lines = list(lines)
+        warnings, errors, seen = [], [], 0
+        for i, line in enumerate(lines):
+            expects = EXPECTS.search(line)
+            result = RESULT.match(line)
+            warning = WARNING.search(line)
+            if DMA_DEBUG_ON.search(line):
+                self.dma_debug = True
+            if expects:
+                (warnings if expects.group(1) == "a warning"
+                 else errors).append(expects.group(2))
+                self.dma_announced += expects.group(1) != "a warning"
+            elif result:
+                if seen != len(errors):
+                    self.reports.append("%s: %d DMA-API errors, %d announced"
+                                        % (result.group(2), seen,
+                                           len(errors)))
+                warnings, errors, seen = [], [], 0
+            elif CHECKER_REPORTS.search(line):
+                self.reports.append(line.strip())
+            elif warning:
+                report = line.strip() + " " + (
+                    lines[i + 1].strip() if i + 1 < len(lines) else "")
+                from_dma_debug = "kernel/dma/debug.c:" in warning.group(1)
+                seen += from_dma_debug
+                self.dma_errors += from_dma_debug
+                if not any(t in report for t in
+                           (errors if from_dma_debug else warnings)):
+                    self.reports.append(report)
+
+    def note(self):
+        """DMA-API debug's count beside the announced one, where it runs."""
+        if not self.dma_debug:
+            return ""
+        return "DMA-API errors %d, announced %d" % (self.dma_errors,
+                                                     self.dma_announced)
 
 
 def count(group, tally):
@@ -108,22 +146,25 @@ def kunit_exec(src, build_dir, build_name, kargs, qemu_extra, flt, out,
     if os.path.exists(out):
         os.remove(out)
     extra = ["--timeout=%d" % TIMEOUT, "--json=" + out]
+    if build_name in runs.CHECKED_BUILDS:
+        kargs = list(kargs) + runs.CHECKED_KARGS
     extra += ["--kernel_args=" + a for a in kargs]
     if flt:
         extra.append(flt)
     rc = kunit(src, build_dir, builds[build_name].qemu_config, ["exec"],
                extra, qemu_extra)
-    note = ""
     if os.path.exists(out):
         with open(out) as f:
             count(json.load(f), tally)
     # kunit.py writes each boot's console to test.log: keep it per run.
     log = os.path.splitext(out)[0] + ".log"
-    reports = []
+    console = Console([])
     if os.path.exists(os.path.join(build_dir, "test.log")):
         shutil.copyfile(os.path.join(build_dir, "test.log"), log)
         with open(log, errors="replace") as f:
-            reports = reports_in(f)
+            console = Console(f)
+    reports = console.reports
+    note = console.note()
     if sum(tally.values()) == 0:
         tally["failed"] += 1
         note = "no test result (crash or timeout?)"
@@ -327,7 +368,7 @@ def boot_run(src, build, run, append_extra=""):
         f.write(console)
     planned = tally_console(run.name, console, run.qemu, tally)
     note = ""
-    reports = reports_in(console.splitlines())
+    reports = Console(console.splitlines()).reports
     if not planned:
         tally["failed"] += 1
         note = "did not finish; see %s.log" % run.name

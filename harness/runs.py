@@ -36,21 +36,27 @@ BUILDS = {
     "virt": Build("armdma_virt.py", [
         "arch/arm/mm", "arch/arm/mm/iommu.kunitconfig",
         "arch/arm/mm/checkers.kunitconfig",
+        "arch/arm/mm/cache-model.kunitconfig",
         "drivers/iommu/arm/smmu-v3-arm32",
         "kernel/dma/conformance",
         "kernel/dma/conformance/pools.kunitconfig",
         "kernel/dma/conformance/clients.kunitconfig"]),
-    # vexpress is built as multi_v7_defconfig builds it, with more than
-    # one cache model (the Broadcom STB's), so that DMA cache maintenance
-    # goes through the cpu_cache table; and writable, for its recorders.
+    # Both non-coherent KUnit kernels have the cache model: a PL310 beneath
+    # it on vexpress, no outer cache on virt.
     "vexpress": Build("armdma_vexpress.py", [
-        "arch/arm/mm", "arch/arm/mm/multicache.kunitconfig",
+        "arch/arm/mm", "arch/arm/mm/cache-model.kunitconfig",
         "kernel/dma/conformance"]),
     # As the drivers of ARM_DMA_USE_IOMMU build it: the arm_iommu_* API.
     "virt-legacy": Build("armdma_virt.py", [
         "arch/arm/mm/iommu-legacy.kunitconfig",
         "arch/arm/mm/checkers.kunitconfig"]),
 }
+
+# The KUnit builds with the kernel's checkers, and what their boots get:
+# DMA-API debug reports every error, not only its first (the hook in
+# kernel/dma/debug.c), so that each is counted against what cases announce.
+CHECKED_BUILDS = ("virt", "virt-legacy")
+CHECKED_KARGS = ["dma_debug_all_errors=1"]
 
 # What kunit.py and armdma_virt.py give every virt run.
 VIRT_QEMU = ["-machine", "virt", "-cpu", "cortex-a15", "-smp", "2",

@@ -51,7 +51,8 @@ static void freeing_memory_never_allocated_is_refused(struct kunit *test)
 	struct device *dev = ctx(test)->noncoherent;
 	u8 *foreign = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
 
-	arm_dma_expect_warning(test);
+	arm_dma_expect_warning(test, "bad free of a coherent DMA buffer");
+	arm_dma_expect_dma_debug_error(test, "free DMA memory it has not allocated");
 
 	KUNIT_ASSERT_NOT_NULL(test, foreign);
 	memset(foreign, 0x5a, PAGE_SIZE);
@@ -69,7 +70,8 @@ static void freeing_a_buffer_twice_is_refused(struct kunit *test)
 	dma_addr_t handle;
 	void *vaddr;
 
-	arm_dma_expect_warning(test);
+	arm_dma_expect_warning(test, "bad free of a coherent DMA buffer");
+	arm_dma_expect_dma_debug_error(test, "free DMA memory it has not allocated");
 
 	vaddr = dma_alloc_coherent(dev, PAGE_SIZE, &handle, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, vaddr);
@@ -87,7 +89,10 @@ static void freeing_with_the_wrong_size_is_refused_and_keeps_the_buffer(struct k
 	dma_addr_t handle;
 	u8 *vaddr;
 
-	arm_dma_expect_warning(test);
+	arm_dma_expect_warning(test, "bad free of a coherent DMA buffer");
+	/* DMA-API debug forgets the buffer at the refused free. */
+	arm_dma_expect_dma_debug_error(test, "different size");
+	arm_dma_expect_dma_debug_error(test, "free DMA memory it has not allocated");
 
 	vaddr = dma_alloc_coherent(dev, 2 * PAGE_SIZE, &handle, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, vaddr);

@@ -508,9 +508,13 @@ static void an_exhausted_atomic_pool_fails_cleanly_and_recovers(struct kunit *te
 		dma_free_coherent(dev, SZ_16K, bufs[0], handles[0]);
 }
 
+/* What the selector says when a coherent mask can never hold a buffer. */
+#define NEVER_UNDER_MASK "can never be allocated under coherent mask"
+
 static void a_coherent_mask_below_all_memory_is_refused(struct kunit *test)
 {
 	struct device *dev = ctx(test)->noncoherent;
+	struct kmsg_dump_iter log;
 	dma_addr_t handle = 0;
 
 	KUNIT_ASSERT_GT(test, phys_to_dma(dev, memblock_start_of_DRAM()),
@@ -518,9 +522,12 @@ static void a_coherent_mask_below_all_memory_is_refused(struct kunit *test)
 
 	KUNIT_EXPECT_NE(test, dma_set_coherent_mask(dev, DMA_BIT_MASK(24)), 0);
 	dev->coherent_dma_mask = DMA_BIT_MASK(24);
+	arm_dma_test_log_start(&log);
 	KUNIT_EXPECT_NULL(test, dma_alloc_coherent(dev, PAGE_SIZE, &handle,
 						   GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, handle, DMA_MAPPING_ERROR);
+	/* Refused up front, saying why, not after a futile allocation. */
+	KUNIT_EXPECT_TRUE(test, arm_dma_test_logged(&log, dev, NEVER_UNDER_MASK));
 	expect_served_by(test, NULL);
 }
 
@@ -542,13 +549,20 @@ static void a_size_the_coherent_mask_cannot_hold_is_refused(struct kunit *test)
 	struct device *dev = ctx(test)->noncoherent;
 	dma_addr_t lowest = phys_to_dma(dev, memblock_start_of_DRAM());
 	u64 mask = DMA_BIT_MASK(31);
+	struct kmsg_dump_iter log;
 	dma_addr_t handle = 0;
 
 	KUNIT_ASSERT_GT(test, mask, lowest);
 	dev->coherent_dma_mask = mask;
+	arm_dma_test_log_start(&log);
 	KUNIT_EXPECT_NULL(test, dma_alloc_coherent(dev, mask - lowest + 1 + PAGE_SIZE,
 						   &handle, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, handle, DMA_MAPPING_ERROR);
+	/*
+	 * No allocator could give that much either: what shows the mask was
+	 * the reason is the message.
+	 */
+	KUNIT_EXPECT_TRUE(test, arm_dma_test_logged(&log, dev, NEVER_UNDER_MASK));
 	expect_served_by(test, NULL);
 }
 

@@ -74,8 +74,7 @@ static void what_a_driver_leaves_mapped_stays_allocated(struct kunit *test)
 	l = dma_map_page(t->dev, left, 0, PAGE_SIZE, DMA_TO_DEVICE);
 	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, l));
 
-	/* DMA-API debug tells of the mapping left behind. */
-	arm_dma_expect_warning(test);
+	arm_dma_expect_dma_debug_error(test, "pending DMA allocations while released");
 	rebind(test);
 	KUNIT_EXPECT_PTR_EQ(test, translated(t, l), left);
 

@@ -31,8 +31,19 @@ static void misuse_suite_exit(struct kunit_suite *suite)
 
 static int misuse_test_init(struct kunit *test)
 {
-	arm_dma_expect_warning(test);
+	arm_dma_expect_warning(test, "through an IOMMU");
+	arm_dma_expect_warning(test, "bad free of a coherent DMA buffer");
 	return iommu_test_setup(test, &edu_binding);
+}
+
+/*
+ * DMA-API debug reports a bad free or unmap as @what and forgets the
+ * buffer, so it reports the right free after it as well.
+ */
+static void expect_forgotten_after(struct kunit *test, const char *what)
+{
+	arm_dma_expect_dma_debug_error(test, what);
+	arm_dma_expect_dma_debug_error(test, "free DMA memory it has not allocated");
 }
 
 /* Each of @pages pages from @iova translates to what the CPU sees at @cpu. */
@@ -105,6 +116,7 @@ static void unmapping_an_address_never_mapped_is_refused(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, live));
 
 	/* Inside the reserved MSI window: never handed out, never mapped. */
+	arm_dma_expect_dma_debug_error(test, "free DMA memory it has not allocated");
 	dma_unmap_page(t->dev, SZ_128M + SZ_256K, PAGE_SIZE, DMA_TO_DEVICE);
 	KUNIT_EXPECT_PTR_EQ(test, translated(t, live), page);
 
@@ -124,6 +136,7 @@ static void a_buffer_freed_as_smaller_stays_whole(struct kunit *test)
 		cpu = dma_alloc_attrs(t->dev, 4 * PAGE_SIZE, &iova,
 				      iommu_test_kinds[k].gfp, iommu_test_kinds[k].attrs);
 		KUNIT_ASSERT_NOT_NULL(test, cpu);
+		expect_forgotten_after(test, "with different size");
 		dma_free_attrs(t->dev, PAGE_SIZE, cpu, iova, iommu_test_kinds[k].attrs);
 		expect_mapped(test, iova, cpu, 4);
 
@@ -184,6 +197,7 @@ static void a_buffer_freed_as_larger_leaves_its_neighbour_alone(struct kunit *te
 	for (k = 0; k < ARRAY_SIZE(iommu_test_kinds); k++) {
 		alloc_pair(test, k, &p);
 		/* The lower one is freed as if it ran into the other. */
+		expect_forgotten_after(test, "with different size");
 		dma_free_attrs(t->dev, p.iova[1] + 2 * PAGE_SIZE - p.iova[0],
 			       p.cpu[0], p.iova[0], iommu_test_kinds[k].attrs);
 		expect_pair_mapped(test, &p);
@@ -199,6 +213,8 @@ static void a_free_with_another_buffers_handle_frees_neither(struct kunit *test)
 
 	for (k = 0; k < ARRAY_SIZE(iommu_test_kinds); k++) {
 		alloc_pair(test, k, &p);
+		expect_forgotten_after(test, "with different CPU address");
+		expect_forgotten_after(test, "with different CPU address");
 		dma_free_attrs(t->dev, 2 * PAGE_SIZE, p.cpu[0], p.iova[1],
 			       iommu_test_kinds[k].attrs);
 		dma_free_attrs(t->dev, 2 * PAGE_SIZE, p.cpu[1], p.iova[0],
@@ -217,6 +233,7 @@ static void a_buffer_freed_twice_is_freed_once(struct kunit *test)
 	cpu = dma_alloc_coherent(t->dev, PAGE_SIZE, &iova, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, cpu);
 	dma_free_coherent(t->dev, PAGE_SIZE, cpu, iova);
+	arm_dma_expect_dma_debug_error(test, "free DMA memory it has not allocated");
 	dma_free_coherent(t->dev, PAGE_SIZE, cpu, iova);
 
 	/* The IOVA space and the allocator still hand out working buffers. */
@@ -237,6 +254,8 @@ static void a_partial_unmap_unmaps_nothing(struct kunit *test)
 	dma = dma_map_single(t->dev, buf, 2 * PAGE_SIZE, DMA_TO_DEVICE);
 	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, dma));
 
+	expect_forgotten_after(test, "with different size");
+	arm_dma_expect_dma_debug_error(test, "free DMA memory it has not allocated");
 	dma_unmap_single(t->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
 	expect_mapped(test, dma, buf, 2);
 	dma_unmap_single(t->dev, dma + PAGE_SIZE, PAGE_SIZE, DMA_TO_DEVICE);
@@ -274,6 +293,7 @@ static void an_unmap_past_the_end_leaves_the_next_mapping(struct kunit *test)
 	KUNIT_EXPECT_NE_MSG(test, hi, 0, "no two ranges back to back");
 
 	if (hi) {
+		expect_forgotten_after(test, "with different size");
 		dma_unmap_page(t->dev, lo, 2 * size, DMA_TO_DEVICE);
 		KUNIT_EXPECT_PTR_EQ(test, translated(t, lo), block);
 		KUNIT_EXPECT_PTR_EQ(test, translated(t, hi), block);
@@ -306,6 +326,13 @@ static void unmap_sg_with_the_count_map_sg_returned_unmaps_nothing(struct kunit 
 	KUNIT_ASSERT_EQ(test, count, 1);
 	start = sg_dma_address(sgl);
 
+	/*
+	 * Then the right unmap: the segment is forgotten, and the other
+	 * three entries hold no DMA address.
+	 */
+	expect_forgotten_after(test, "with different entry count");
+	for (i = 1; i < 4; i++)
+		arm_dma_expect_dma_debug_error(test, "free an invalid DMA memory address");
 	dma_unmap_sg(t->dev, sgl, count, DMA_TO_DEVICE);
 	for (i = 0; i < 4; i++)
 		expect_mapped(test, start + i * PAGE_SIZE, pages[i], 1);

@@ -2,9 +2,10 @@
 /*
  * KUnit suite: streaming DMA on ARM.
  *
- * The cache maintenance cases record every operation the layer asks of the
- * inner and outer caches and compare the whole sequence with what the
- * direction, the coherence and the buffer's place call for.  The bounce
+ * What the CPU and a device read through the caches is the cache data
+ * suite's (dma-cache-data-test.c).  Here the cache log (the layer's
+ * requests) proves only what the caches cannot show: a coherent device
+ * and an MMIO resource get no maintenance at all.  The bounce
  * cases need memory the device cannot reach: they narrow a device's mask
  * below the top of RAM (boot with -m 2048 on virt: RAM then ends at
  * 0xbfffffff, beyond a 31-bit mask), or boot with swiotlb=force.
@@ -28,10 +29,6 @@ static struct streaming_test *ctx(struct kunit *test)
 {
 	return test->priv;
 }
-
-/* Calls expected: inner ones by kernel address, outer ones by physical. */
-#define INNER(o, va, len) { false, ARM_DMA_##o, (unsigned long)(va), (len) }
-#define OUTER(o, pa, len) { true, ARM_DMA_##o, (pa), (len) }
 
 static void expect_calls(struct kunit *test,
 			 const struct arm_dma_cache_call *want, unsigned int n)
@@ -58,76 +55,6 @@ static void skip_if_swiotlb_forced(struct kunit *test, struct device *dev)
 		kunit_skip(test, "swiotlb=force: every map bounces");
 }
 
-/* Map, then unmap, one lowmem buffer in @dir; expect each half's calls. */
-static void map_unmap_expect(struct kunit *test, enum dma_data_direction dir,
-			     enum arm_dma_cache_op map_op,
-			     enum arm_dma_cache_op unmap_op)
-{
-	struct device *dev = ctx(test)->dev[0];
-	u8 *buf = arm_dma_test_buffer(test, 512);
-	phys_addr_t phys = virt_to_phys(buf);
-	const struct arm_dma_cache_call map_calls[] = {
-		{ false, map_op, (unsigned long)buf, 512 },
-		{ true, map_op, phys, 512 },
-	};
-	const struct arm_dma_cache_call unmap_calls[] = {
-		{ true, unmap_op, phys, 512 },
-		{ false, unmap_op, (unsigned long)buf, 512 },
-	};
-	dma_addr_t dma;
-
-	skip_if_swiotlb_forced(test, dev);
-	dma = dma_map_single(dev, buf, 512, dir);
-	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
-	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, phys));
-	expect_calls(test, map_calls, map_op == ARM_DMA_NO_OP ? 0 : 2);
-
-	dma_unmap_single(dev, dma, 512, dir);
-	expect_calls(test, unmap_calls, unmap_op == ARM_DMA_NO_OP ? 0 : 2);
-}
-
-static void to_device_cleans_on_map_and_does_nothing_on_unmap(struct kunit *test)
-{
-	map_unmap_expect(test, DMA_TO_DEVICE, ARM_DMA_CLEAN, ARM_DMA_NO_OP);
-}
-
-static void from_device_invalidates_on_map_and_again_on_unmap(struct kunit *test)
-{
-	map_unmap_expect(test, DMA_FROM_DEVICE, ARM_DMA_INVALIDATE,
-			 ARM_DMA_INVALIDATE);
-}
-
-static void bidirectional_flushes_on_map_and_invalidates_on_unmap(struct kunit *test)
-{
-	map_unmap_expect(test, DMA_BIDIRECTIONAL, ARM_DMA_FLUSH,
-			 ARM_DMA_INVALIDATE);
-}
-
-static void syncs_do_what_map_and_unmap_do(struct kunit *test)
-{
-	struct device *dev = ctx(test)->dev[0];
-	u8 *buf = arm_dma_test_buffer(test, 256);
-	phys_addr_t phys = virt_to_phys(buf);
-	const struct arm_dma_cache_call for_cpu[] = {
-		OUTER(INVALIDATE, phys, 256), INNER(INVALIDATE, buf, 256),
-	};
-	const struct arm_dma_cache_call for_device[] = {
-		INNER(INVALIDATE, buf, 256), OUTER(INVALIDATE, phys, 256),
-	};
-	dma_addr_t dma;
-
-	skip_if_swiotlb_forced(test, dev);
-	dma = dma_map_single(dev, buf, 256, DMA_FROM_DEVICE);
-	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
-	ctx(test)->log->n = 0;
-
-	dma_sync_single_for_cpu(dev, dma, 256, DMA_FROM_DEVICE);
-	expect_calls(test, for_cpu, ARRAY_SIZE(for_cpu));
-	dma_sync_single_for_device(dev, dma, 256, DMA_FROM_DEVICE);
-	expect_calls(test, for_device, ARRAY_SIZE(for_device));
-	dma_unmap_single(dev, dma, 256, DMA_FROM_DEVICE);
-}
-
 static void a_coherent_device_gets_no_cache_maintenance(struct kunit *test)
 {
 	struct device *dev = ctx(test)->dev[1];
@@ -142,82 +69,6 @@ static void a_coherent_device_gets_no_cache_maintenance(struct kunit *test)
 	dma_sync_single_for_device(dev, dma, 512, DMA_BIDIRECTIONAL);
 	dma_unmap_single(dev, dma, 512, DMA_BIDIRECTIONAL);
 	expect_calls(test, NULL, 0);
-}
-
-static void skip_cpu_sync_skips_the_caches(struct kunit *test)
-{
-	struct device *dev = ctx(test)->dev[0];
-	u8 *buf = arm_dma_test_buffer(test, 512);
-	dma_addr_t dma;
-
-	skip_if_swiotlb_forced(test, dev);
-	dma = dma_map_single_attrs(dev, buf, 512, DMA_BIDIRECTIONAL,
-				   DMA_ATTR_SKIP_CPU_SYNC);
-	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
-	dma_unmap_single_attrs(dev, dma, 512, DMA_BIDIRECTIONAL,
-			       DMA_ATTR_SKIP_CPU_SYNC);
-	expect_calls(test, NULL, 0);
-}
-
-/*
- * An invalidate of a buffer that shares cache lines with other data must
- * name exactly the buffer: the cache routines then clean the partial lines
- * at its ends instead of discarding the neighbours' data with them.
- */
-static void an_unaligned_buffer_is_invalidated_exactly(struct kunit *test)
-{
-	struct device *dev = ctx(test)->dev[0];
-	u8 *block = arm_dma_test_buffer(test, 1024);
-	u8 *buf = block + 5;
-	phys_addr_t phys = virt_to_phys(buf);
-	const struct arm_dma_cache_call want[] = {
-		INNER(INVALIDATE, buf, 100), OUTER(INVALIDATE, phys, 100),
-		OUTER(INVALIDATE, phys, 100), INNER(INVALIDATE, buf, 100),
-	};
-	dma_addr_t dma;
-
-	skip_if_swiotlb_forced(test, dev);
-	dma = dma_map_single(dev, buf, 100, DMA_FROM_DEVICE);
-	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
-	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, phys));
-	dma_unmap_single(dev, dma, 100, DMA_FROM_DEVICE);
-	expect_calls(test, want, ARRAY_SIZE(want));
-}
-
-static void highmem_is_maintained_a_page_at_a_time(struct kunit *test)
-{
-	struct device *dev = ctx(test)->dev[0];
-	struct page *page = arm_dma_test_highmem_pages(test, 1);
-	phys_addr_t phys = page_to_phys(page) + 300;
-	size_t len = PAGE_SIZE + 200;
-	struct streaming_test *t = ctx(test);
-	dma_addr_t dma;
-
-	if (is_swiotlb_force_bounce(dev)) {
-		__free_pages(page, 1);
-		kunit_skip(test, "swiotlb=force: every map bounces");
-	}
-	dma = dma_map_page(dev, page, 300, len, DMA_TO_DEVICE);
-	KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, dma));
-	KUNIT_EXPECT_EQ(test, dma, phys_to_dma(dev, phys));
-
-	/* Two inner cleans through temporary mappings, one outer clean. */
-	KUNIT_EXPECT_EQ(test, t->log->n, 3);
-	KUNIT_EXPECT_FALSE(test, t->log->calls[0].outer);
-	KUNIT_EXPECT_EQ(test, t->log->calls[0].size, PAGE_SIZE - 300);
-	KUNIT_EXPECT_EQ(test, t->log->calls[0].start % PAGE_SIZE, 300);
-	KUNIT_EXPECT_FALSE(test, t->log->calls[1].outer);
-	KUNIT_EXPECT_EQ(test, t->log->calls[1].size, 500);
-	KUNIT_EXPECT_EQ(test, t->log->calls[1].start % PAGE_SIZE, 0);
-	KUNIT_EXPECT_TRUE(test, t->log->calls[2].outer);
-	KUNIT_EXPECT_EQ(test, t->log->calls[2].start, phys);
-	KUNIT_EXPECT_EQ(test, t->log->calls[2].size, len);
-	KUNIT_EXPECT_TRUE(test, t->log->calls[0].op == ARM_DMA_CLEAN &&
-			  t->log->calls[1].op == ARM_DMA_CLEAN &&
-			  t->log->calls[2].op == ARM_DMA_CLEAN);
-
-	dma_unmap_page(dev, dma, len, DMA_TO_DEVICE);
-	__free_pages(page, 1);
 }
 
 static void unmap_marks_whole_pages_the_device_wrote_dcache_clean(struct kunit *test)
@@ -240,51 +91,6 @@ static void unmap_marks_whole_pages_the_device_wrote_dcache_clean(struct kunit *
 	KUNIT_EXPECT_FALSE(test, test_bit(PG_dcache_clean,
 					  &page_folio(page + 1)->flags));
 	__free_pages(page, 1);
-}
-
-static void map_sg_maps_each_entry_with_its_own_maintenance(struct kunit *test)
-{
-	struct device *dev = ctx(test)->dev[0];
-	struct page *high = arm_dma_test_highmem_pages(test, 1);
-	u8 *low = arm_dma_test_buffer(test, 3 * PAGE_SIZE);
-	struct page *whole = virt_to_page(PTR_ALIGN(low, PAGE_SIZE));
-	struct streaming_test *t = ctx(test);
-	struct scatterlist sgl[3], *sg;
-	unsigned int i, inner = 0, outer = 0;
-	int n;
-
-	if (is_swiotlb_force_bounce(dev)) {
-		__free_pages(high, 1);
-		kunit_skip(test, "swiotlb=force: every map bounces");
-	}
-	sg_init_table(sgl, 3);
-	sg_set_buf(&sgl[0], low + 100, PAGE_SIZE + 50);	/* crosses a page */
-	sg_set_page(&sgl[1], high, PAGE_SIZE + 700, 300); /* highmem, crosses */
-	sg_set_page(&sgl[2], whole, PAGE_SIZE, 0);
-
-	n = dma_map_sg(dev, sgl, 3, DMA_TO_DEVICE);
-	KUNIT_ASSERT_EQ(test, n, 3);
-	for_each_sg(sgl, sg, 3, i) {
-		KUNIT_EXPECT_EQ(test, sg_dma_address(sg),
-				phys_to_dma(dev, sg_phys(sg)));
-		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), sg->length);
-	}
-	for (i = 0; i < t->log->n; i++) {
-		KUNIT_EXPECT_EQ(test, t->log->calls[i].op, ARM_DMA_CLEAN);
-		if (t->log->calls[i].outer)
-			outer += t->log->calls[i].size;
-		else
-			inner += t->log->calls[i].size;
-	}
-	/* Lowmem entries in one inner call each, the highmem one per page. */
-	KUNIT_EXPECT_EQ(test, t->log->n, 3 + 4);
-	KUNIT_EXPECT_EQ(test, inner, 3 * PAGE_SIZE + 750);
-	KUNIT_EXPECT_EQ(test, outer, 3 * PAGE_SIZE + 750);
-
-	t->log->n = 0;
-	dma_unmap_sg(dev, sgl, 3, DMA_TO_DEVICE);
-	KUNIT_EXPECT_EQ(test, t->log->n, 0);
-	__free_pages(high, 1);
 }
 
 static void map_resource_does_no_cache_work_and_checks_the_mask(struct kunit *test)
@@ -501,16 +307,8 @@ static void max_mapping_size_is_what_a_bounce_can_take(struct kunit *test)
 }
 
 static struct kunit_case arm_dma_streaming_cases[] = {
-	KUNIT_CASE(to_device_cleans_on_map_and_does_nothing_on_unmap),
-	KUNIT_CASE(from_device_invalidates_on_map_and_again_on_unmap),
-	KUNIT_CASE(bidirectional_flushes_on_map_and_invalidates_on_unmap),
-	KUNIT_CASE(syncs_do_what_map_and_unmap_do),
 	KUNIT_CASE(a_coherent_device_gets_no_cache_maintenance),
-	KUNIT_CASE(skip_cpu_sync_skips_the_caches),
-	KUNIT_CASE(an_unaligned_buffer_is_invalidated_exactly),
-	KUNIT_CASE(highmem_is_maintained_a_page_at_a_time),
 	KUNIT_CASE(unmap_marks_whole_pages_the_device_wrote_dcache_clean),
-	KUNIT_CASE(map_sg_maps_each_entry_with_its_own_maintenance),
 	KUNIT_CASE(map_resource_does_no_cache_work_and_checks_the_mask),
 	KUNIT_CASE(a_page_beyond_the_mask_is_bounced_below_it),
 	KUNIT_CASE(without_swiotlb_a_mask_short_of_ram_is_refused),

@@ -15,6 +15,7 @@
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/iommu.h>
+#include <linux/kmsg_dump.h>
 #include <linux/string.h>
 
 #include "dma-internal.h"
@@ -50,6 +51,31 @@ static inline void *arm_dma_test_buffer(struct kunit *test, size_t size)
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	return buf;
+}
+
+/* What the kernel prints */
+
+/* From now on, for arm_dma_test_logged(). */
+static inline void arm_dma_test_log_start(struct kmsg_dump_iter *iter)
+{
+	kmsg_dump_rewind(iter);
+	iter->cur_seq = iter->next_seq;
+}
+
+/* Whether @dev said something containing @text since the last look. */
+static inline bool arm_dma_test_logged(struct kmsg_dump_iter *iter,
+				       struct device *dev, const char *text)
+{
+	static char line[512];
+	bool found = false;
+	size_t len;
+
+	while (kmsg_dump_get_line(iter, false, line, sizeof(line) - 1, &len)) {
+		line[len] = '\0';
+		if (strstr(line, dev_name(dev)) && strstr(line, text))
+			found = true;
+	}
+	return found;
 }
 
 /* The cache maintenance the layer asks for */

@@ -14,12 +14,24 @@
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
  * make check fails a run on any WARN that no case announced (see
- * harness/runner.py): a case that makes a refused call on purpose, which
- * the layer or DMA-API debug may WARN about, says so before it does.
+ * harness/runner.py): a case that makes a refused call on purpose says
+ * first what the layer may WARN about it, by the message's text.
  */
-static inline void arm_dma_expect_warning(struct kunit *test)
+static inline void arm_dma_expect_warning(struct kunit *test, const char *what)
 {
-	kunit_info(test, "expects a warning: it makes a call the DMA API forbids\n");
+	kunit_info(test, "expects a warning: %s\n", what);
+}
+
+/*
+ * DMA-API debug reports every error (dma_debug_all_errors=1), and the run
+ * fails unless each case's count is what it announced: one call here for
+ * each error, by the text of its report.
+ */
+static inline void arm_dma_expect_dma_debug_error(struct kunit *test,
+						  const char *what)
+{
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		kunit_info(test, "expects a DMA-API error: %s\n", what);
 }
 
 /* dma-cache.c: where every cache operation passes */
