@@ -41,7 +41,7 @@ BUILDS = {
         "kernel/dma/conformance",
         "kernel/dma/conformance/pools.kunitconfig",
         "kernel/dma/conformance/clients.kunitconfig"]),
-    # Both non-coherent KUnit kernels have the cache model: a PL310 beneath
+    # The virt and vexpress KUnit kernels have the cache model: a PL310 beneath
     # it on vexpress, no outer cache on virt.
     "vexpress": Build("armdma_vexpress.py", [
         "arch/arm/mm", "arch/arm/mm/cache-model.kunitconfig",
